@@ -1,0 +1,3 @@
+from seqrdp.cli import main
+
+raise SystemExit(main())
