@@ -1,0 +1,231 @@
+"""``seqrdp evaluate``: per-frame distortion, rate, identity and realism of a trained codec."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from seqrdp.errors import UsageError
+
+PLF_NAMES = ("mse", "fmd", "jd", "sa")
+DEVICES = ("cpu", "cuda")
+
+EPILOG = """\
+JSON output (--json), one object; every list has one value per frame t = 1..T:
+  checkpoint              the --checkpoint path
+  model                   frame_bits (bits of frame 1, 2, ...; the last repeats), heads,
+                          steps, config (the codec configuration)
+  data                    path, sequences, frames, size [H, W], meta (how the data were made),
+                          identity_source (classifier accuracy on the source frames; null
+                          without one-digit labels)
+  settings                seed, critic_steps, batch_size, device, classifier (its metadata)
+  heads.<plf>.mse         mean over sequences of per-pixel MSE (pixels in [0, 1])
+  heads.<plf>.psnr        mean over sequences of 10 log10(1 / MSE) per sequence-frame, dB
+  heads.<plf>.bits        bits of frame t
+  heads.<plf>.identity_source  fraction of sequences whose frame t shows the source digit
+  heads.<plf>.identity_first   fraction of sequences whose frame t shows the digit of frame 1
+  heads.<plf>.frechet     Frechet distance of classifier features, source vs reconstruction
+  heads.<plf>.wasserstein.{fmd,jd,sa}  held-out WGAN-GP critic estimate of W1 under each
+                          PLF (null with --critic-steps 0)
+Details and formulas: docs/metrics.md.
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="score a trained codec frame by frame (MSE, PSNR, identity, realism)",
+        description=(
+            "Code held-out videos with a trained codec, decode them with each head (PLF), and "
+            "report per-frame MSE, PSNR, bits, digit identity, Frechet distance of classifier "
+            "features and Wasserstein estimates of freshly trained critics."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--checkpoint",
+        required=True,
+        metavar="CKPT",
+        help="run directory or .safetensors file of a codec",
+    )
+    parser.add_argument(
+        "--data", required=True, metavar="FILE", help="held-out dataset file (.npy + .json)"
+    )
+    parser.add_argument(
+        "--plf",
+        default=None,
+        metavar="LIST",
+        help="comma-separated heads to evaluate, from mse,fmd,jd,sa (default: all of the model's)",
+    )
+    parser.add_argument(
+        "--sequences",
+        type=int,
+        default=None,
+        metavar="N",
+        help="use the first N sequences (default: all)",
+    )
+    parser.add_argument(
+        "--frames",
+        type=int,
+        default=None,
+        metavar="T",
+        help="use the first T frames (default: all)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="shared-randomness seed of sequence 1 (sequence i gets S+i-1) and critic seed "
+        "(default 0)",
+    )
+    parser.add_argument(
+        "--critic-steps",
+        type=int,
+        default=100,
+        metavar="K",
+        help="training steps of each fresh Wasserstein critic (one per head, PLF and frame; "
+        "about 0.1 s a step on a CPU core); 0 skips them (default 100)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=16,
+        metavar="B",
+        help="sequences coded at once (default 16)",
+    )
+    parser.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="cpu",
+        help="where the codec, classifier and critics run (default cpu)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.set_defaults(func=run)
+
+
+def parse_heads(text: str | None, available: tuple[str, ...]) -> tuple[str, ...]:
+    """Heads named in a ``--plf`` value, in the given order; all ``available`` when None."""
+    if text is None:
+        return available
+    heads = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not heads:
+        raise UsageError("--plf names no head; use e.g. --plf mse,fmd")
+    for head in heads:
+        if head not in PLF_NAMES:
+            raise UsageError(f"--plf: unknown PLF {head!r}; choose from {','.join(PLF_NAMES)}")
+        if head not in available:
+            raise UsageError(f"--plf: this model has no {head!r} head (it has {available})")
+    if len(set(heads)) != len(heads):
+        raise UsageError(f"--plf names a head twice: {text}")
+    return heads
+
+
+def run(args: argparse.Namespace) -> int:
+    from seqrdp.data.arrays import VideoSet, load_videoset
+    from seqrdp.data.dataset import VideoDataset
+    from seqrdp.evaluate.classifier import load_classifier
+    from seqrdp.evaluate.run import MIN_SEQUENCES, evaluate_codec
+    from seqrdp.train.checkpoint import load_codec
+
+    for flag, value, least in (
+        ("--sequences", args.sequences, MIN_SEQUENCES),
+        ("--frames", args.frames, 1),
+        ("--batch-size", args.batch_size, 1),
+        ("--critic-steps", args.critic_steps, 0),
+    ):
+        if value is not None and value < least:
+            raise UsageError(f"{flag} must be at least {least}, got {value}")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be non-negative, got {args.seed}")
+    if args.device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda: no CUDA device is available")
+    model, meta = load_codec(args.checkpoint, device=args.device)
+    heads = parse_heads(args.plf, tuple(model.head_names))
+    data = load_videoset(args.data, mmap=True)
+    if args.sequences is not None:
+        if args.sequences > len(data):
+            raise UsageError(f"--sequences {args.sequences}: {args.data} has only {len(data)}")
+        labels = None if data.labels is None else data.labels[: args.sequences]
+        data = VideoSet(data.videos[: args.sequences], labels, data.meta)
+    dataset = VideoDataset(data, frames=args.frames)
+    classifier, classifier_meta = load_classifier()
+    result = evaluate_codec(
+        model,
+        dataset,
+        heads=heads,
+        seeds=args.seed,
+        batch_size=args.batch_size,
+        critic_steps=args.critic_steps,
+        classifier=classifier,
+        critic_seed=args.seed,
+    )
+    report = {
+        "checkpoint": str(args.checkpoint),
+        "model": {
+            "frame_bits": list(model.frame_bits),
+            "heads": list(model.head_names),
+            "steps": meta.get("steps"),
+            "config": meta.get("codec"),
+        },
+        "data": {
+            "path": str(args.data),
+            "sequences": result["data"]["sequences"],
+            "frames": result["data"]["frames"],
+            "size": list(data.videos.shape[2:4]),
+            "meta": data.meta,
+            "identity_source": result["data"]["identity_source"],
+        },
+        "settings": {
+            "seed": args.seed,
+            "critic_steps": args.critic_steps,
+            "batch_size": args.batch_size,
+            "device": args.device,
+            "classifier": classifier_meta,
+        },
+        "heads": result["heads"],
+    }
+    if args.json:
+        json.dump(report, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_table(report))
+    return 0
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """Readable per-frame tables, one per head."""
+    data = report["data"]
+    lines = [
+        f"{report['checkpoint']} on {data['path']}: {data['sequences']} sequences x "
+        f"{data['frames']} frames, critic steps {report['settings']['critic_steps']}"
+    ]
+    if data["identity_source"] is not None:
+        accuracy = " ".join(f"{v:.2f}" for v in data["identity_source"])
+        lines.append(f"classifier accuracy on source frames: {accuracy}")
+    columns = ("t", "bits", "mse", "psnr", "id_src", "id_first", "frechet", "W_fmd", "W_jd", "W_sa")
+    for head, metrics in report["heads"].items():
+        lines += ["", f"head {head}", "".join(f"{c:>9}" for c in columns)]
+        for t in range(data["frames"]):
+            row = [
+                str(t + 1),
+                str(metrics["bits"][t]),
+                f"{metrics['mse'][t]:.5f}",
+                f"{metrics['psnr'][t]:.2f}",
+                _number(metrics["identity_source"], t, "{:.3f}"),
+                f"{metrics['identity_first'][t]:.3f}",
+                f"{metrics['frechet'][t]:.3f}",
+                *(_number(metrics["wasserstein"][plf], t, "{:.3f}") for plf in ("fmd", "jd", "sa")),
+            ]
+            lines.append("".join(f"{cell:>9}" for cell in row))
+    return "\n".join(lines) + "\n"
+
+
+def _number(values: list[float] | None, t: int, spec: str) -> str:
+    return "-" if values is None else spec.format(values[t])
