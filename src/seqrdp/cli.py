@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "seqrdp.train.command",
     "seqrdp.evaluate.command",
     "seqrdp.codec.command",
+    "seqrdp.evaluate.demo",
 )
 
 

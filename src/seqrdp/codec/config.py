@@ -1,0 +1,148 @@
+"""The codec's configuration: rates, sizes and heads, as a plain dict a checkpoint stores.
+
+Rates are given in bits per frame; latent dimensions follow from the quantiser:
+``dims = bits / log2(levels)``. A P-frame's bits are split between the motion latent
+(``motion_bits``) and the residual latent (the rest).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from seqrdp.errors import UsageError
+from seqrdp.perception.plf import PAST, PLFS
+
+DIVISOR = 16  # four stride-2 stages down to the vector latents
+
+
+@dataclasses.dataclass(frozen=True)
+class CodecConfig:
+    """Everything that defines a :class:`~seqrdp.codec.model.SequentialCodec`'s shape.
+
+    Attributes
+    ----------
+    size
+        Frame height and width in pixels, both divisible by 16.
+    channels
+        Colour channels (1 for grey).
+    levels
+        Quantiser levels ``L`` (a power of two); every latent dimension costs ``log2 L`` bits.
+    iframe_bits
+        Rate of frame 1 in bits.
+    pframe_bits
+        Rate of every later frame in bits (motion + residual).
+    motion_bits
+        Part of ``pframe_bits`` spent on the motion (scale-space flow) latent.
+    width
+        Channels of the convolutional networks at coarse scales.
+    noise_dims
+        Dimensions of the decoder noise each perception head receives.
+    scale_levels, scale_sigma
+        Depth of the Gaussian scale-space volume and the blur σ₀ (pixels) of its first level.
+    heads
+        Perception heads (PLFs) besides the MMSE head ``mse``.
+    history
+        Heads that also see their own previous output. Default (``None``): the heads whose
+        PLF compares past frames too (``jd`` and ``sa``; :data:`seqrdp.perception.plf.PAST`),
+        since their output ``t`` must agree with their outputs ``1..t−1``.
+    reference
+        Which head's previous output is the P-frame reference: ``"mse"`` (universal: the
+        closed loop uses the MMSE reconstruction, so any head decodes the same bits) or a PLF
+        in ``heads`` (end-to-end for that PLF).
+    """
+
+    size: tuple[int, int] = (64, 64)
+    channels: int = 1
+    levels: int = 4
+    iframe_bits: int = 4
+    pframe_bits: int = 32
+    motion_bits: int = 16
+    width: int = 32
+    noise_dims: int = 16
+    scale_levels: int = 4
+    scale_sigma: float = 1.0
+    heads: tuple[str, ...] = PLFS
+    history: tuple[str, ...] | None = None
+    reference: str = "mse"
+
+    def __post_init__(self) -> None:
+        h, w = self.size
+        if h <= 0 or w <= 0 or h % DIVISOR or w % DIVISOR:
+            raise UsageError(f"size {h}x{w}: height and width must be positive multiples of 16")
+        if self.levels < 2 or self.levels & (self.levels - 1):
+            raise UsageError(f"levels {self.levels} is not a power of two >= 2")
+        bits = self.bits_per_dim
+        for name in ("iframe_bits", "pframe_bits", "motion_bits"):
+            value = getattr(self, name)
+            if value < 0 or value % bits:
+                raise UsageError(
+                    f"{name} {value} is not a non-negative multiple of log2(levels) = {bits}"
+                )
+        if self.motion_bits > self.pframe_bits:
+            raise UsageError(
+                f"motion_bits {self.motion_bits} exceeds pframe_bits {self.pframe_bits}"
+            )
+        for name in ("channels", "width", "scale_levels"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.noise_dims < 0 or self.scale_sigma <= 0:
+            raise UsageError("noise_dims must be >= 0 and scale_sigma > 0")
+        unknown = sorted(set(self.heads) - set(PLFS))
+        if unknown:
+            raise UsageError(f"unknown head {unknown[0]!r}; perception heads are {list(PLFS)}")
+        if len(set(self.heads)) != len(self.heads):
+            raise UsageError(f"heads {list(self.heads)} repeat a name")
+        if self.history is None:
+            derived = tuple(h for h in self.heads if h in PAST and PAST[h] is not None)
+            object.__setattr__(self, "history", derived)
+        extra = sorted(set(self.history) - set(self.heads))
+        if extra:
+            raise UsageError(f"history head {extra[0]!r} is not one of heads {list(self.heads)}")
+        if self.reference != "mse" and self.reference not in self.heads:
+            raise UsageError(
+                f"reference {self.reference!r} must be 'mse' or one of heads {list(self.heads)}"
+            )
+
+    @property
+    def bits_per_dim(self) -> int:
+        return int(math.log2(self.levels))
+
+    @property
+    def iframe_dims(self) -> int:
+        return self.iframe_bits // self.bits_per_dim
+
+    @property
+    def motion_dims(self) -> int:
+        return self.motion_bits // self.bits_per_dim
+
+    @property
+    def residual_dims(self) -> int:
+        return (self.pframe_bits - self.motion_bits) // self.bits_per_dim
+
+    @property
+    def frame_bits(self) -> tuple[int, int]:
+        """Bits of frame 1 and of every later frame."""
+        return (self.iframe_bits, self.pframe_bits)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (tuples as lists)."""
+        d = dataclasses.asdict(self)
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CodecConfig:
+        """Build from a dict such as :meth:`to_dict`'s; missing keys take their defaults."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - names)
+        if unknown:
+            raise UsageError(f"unknown codec config key {unknown[0]!r}")
+        values = dict(d)
+        for key in ("size", "heads", "history"):
+            if values.get(key) is not None:
+                values[key] = tuple(values[key])
+        if "size" in values and len(values["size"]) != 2:
+            raise UsageError(f"size must be [height, width], got {list(values['size'])}")
+        return cls(**values)

@@ -1,0 +1,67 @@
+"""Perception heads: decoders that turn the same bits into realistic frames for one PLF.
+
+A head for PLF ``p`` outputs ``X̂_t = clamp(x̃_t + g(ŷ_t, w_t, x̃_t [, h_t]), 0, 1)`` (a
+correction of the MMSE frame, bounded to [0, 1] with a straight-through gradient) from
+
+* ``ŷ_t`` — the dequantised latents of frame ``t`` (I-frame latent, or motion and residual);
+* ``w_t`` — decoder noise, shared randomness with purpose ``noise/<p>`` (realism at low rate
+  needs a random decoder: Zhang et al., NeurIPS 2021);
+* ``x̃_t`` — the MMSE reconstruction (the ``mse`` head), which encoder and decoder share;
+* ``h_t`` — only for heads with history (``jd``, ``sa``): the head's own previous output
+  ``X̂_{t−1}`` warped by frame ``t``'s scale-space field, zeros at ``t = 1``. Warping aligns the
+  past output with the present, so keeping a decision of frame 1 (error permanence) is a
+  local copy for the network.
+
+Each head has an I-frame decoder (``t = 1``) and a P-frame decoder shared by all ``t ≥ 2``;
+both start near the MMSE frame (small final layers).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from seqrdp.codec.config import CodecConfig
+from seqrdp.codec.networks import ConditionalDecoder, clamp_straight_through, shrink_
+
+
+class PerceptionHead(nn.Module):
+    """The I-frame and P-frame decoders of one PLF.
+
+    Parameters
+    ----------
+    config
+        Codec configuration (latent sizes, noise dimensions, widths).
+    history
+        Whether the head sees its own previous output.
+    """
+
+    def __init__(self, config: CodecConfig, history: bool) -> None:
+        super().__init__()
+        c, width, size = config.channels, config.width, config.size
+        self.history = history
+        cond = c * (2 if history else 1)
+        pframe_dims = config.motion_dims + config.residual_dims
+        self.iframe = ConditionalDecoder(
+            config.iframe_dims + config.noise_dims, cond, c, width, size
+        )
+        self.pframe = ConditionalDecoder(pframe_dims + config.noise_dims, cond, c, width, size)
+        shrink_(self.iframe.out)
+        shrink_(self.pframe.out)
+
+    def forward(
+        self,
+        t: int,
+        latent: torch.Tensor,
+        noise: torch.Tensor,
+        mmse: torch.Tensor,
+        history: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Output frame ``X̂_t`` (N, C, H, W) in [0, 1] for frame ``t`` (1-based)."""
+        images = [mmse]
+        if self.history:
+            assert history is not None, "this head needs its previous output"
+            images.append(history)
+        decoder = self.iframe if t == 1 else self.pframe
+        correction = decoder(torch.cat([latent, noise], dim=1), torch.cat(images, dim=1))
+        return clamp_straight_through(mmse + correction)

@@ -1,0 +1,27 @@
+"""The I-frame model (frame 1): encoder ``x_1 → y_1`` and MMSE decoder ``ŷ_1 → x̃_1``."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from seqrdp.codec.config import CodecConfig
+from seqrdp.codec.networks import ConditionalDecoder, Encoder
+
+
+class IFrameModel(nn.Module):
+    """Intra coding of the first frame, trained for MSE (the ``mse`` head of frame 1)."""
+
+    def __init__(self, config: CodecConfig) -> None:
+        super().__init__()
+        c, dims = config.channels, config.iframe_dims
+        self.encoder = Encoder(c, dims, config.width, config.size)
+        self.decoder = ConditionalDecoder(dims, 0, c, config.width, config.size)
+
+    def encode(self, frame: torch.Tensor) -> torch.Tensor:
+        """Frame (N, C, H, W) in [0, 1] → latent (N, iframe_dims) in [−1, 1]."""
+        return self.encoder(frame)
+
+    def decode(self, latent: torch.Tensor) -> torch.Tensor:
+        """Dequantised latent → MMSE reconstruction ``x̃_1`` in (0, 1)."""
+        return torch.sigmoid(self.decoder(latent))

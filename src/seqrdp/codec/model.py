@@ -1,0 +1,292 @@
+"""The sequential codec: frame-by-frame, zero-delay coding with one MMSE head and one
+perception head per PLF, all decoding the same fixed-rate bits (DESIGN.md, "Practice half").
+
+Frame ``t`` is coded from the frame and the decoder's state after frames ``1..t−1``; the
+decoder emits ``X̂_t`` from symbols ``1..t`` alone. Every quantity the decoder computes, the
+encoder computes too (closed loop), so both agree on the P-frame reference. Which head's
+output is the reference is configuration (``reference``): ``"mse"`` for the universal codec,
+a PLF for an end-to-end codec; the code path is the same.
+
+Faces (CompressAI style): :meth:`SequentialCodec.forward` is the differentiable path;
+:meth:`~SequentialCodec.compress` returns the integer symbols of each frame;
+:meth:`~SequentialCodec.decompress` / :meth:`~SequentialCodec.decompress_frames` invert it for
+any head. With the same seeds, ``decompress(compress(x))`` equals the eval-mode ``forward``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from seqrdp.codec.config import CodecConfig
+from seqrdp.codec.heads import PerceptionHead
+from seqrdp.codec.iframe import IFrameModel
+from seqrdp.codec.pframe import PFrameModel
+from seqrdp.codec.quantizer import DitheredQuantizer
+from seqrdp.codec.randomness import LocalRandomness, SharedRandomness
+from seqrdp.errors import UsageError
+
+MMSE_HEAD = "mse"
+
+Randomness = SharedRandomness | LocalRandomness
+
+
+class SequentialCodec(nn.Module):
+    """Causal learned video codec (I-frame + scale-space-flow P-frames) with PLF heads.
+
+    Parameters
+    ----------
+    config
+        A :class:`~seqrdp.codec.config.CodecConfig` or a dict of its fields (missing fields
+        take their defaults).
+
+    Attributes
+    ----------
+    iframe, pframe
+        The encoders and MMSE decoders (the "core" that universal stage 2 freezes).
+    heads
+        One :class:`~seqrdp.codec.heads.PerceptionHead` per PLF in ``config.heads``.
+    """
+
+    def __init__(self, config: CodecConfig | Mapping[str, Any] | None = None) -> None:
+        super().__init__()
+        if not isinstance(config, CodecConfig):
+            config = CodecConfig.from_dict(config or {})
+        self.codec_config = config
+        self.quantizer = DitheredQuantizer(config.levels)
+        self.iframe = IFrameModel(config)
+        self.pframe = PFrameModel(config)
+        self.heads = nn.ModuleDict(
+            {plf: PerceptionHead(config, history=plf in config.history) for plf in config.heads}
+        )
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SequentialCodec:
+        """Build from a plain dict (e.g. a checkpoint's JSON ``codec`` entry)."""
+        return cls(CodecConfig.from_dict(config))
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The plain-dict configuration; ``from_config(model.config)`` rebuilds the shape."""
+        return self.codec_config.to_dict()
+
+    @property
+    def head_names(self) -> tuple[str, ...]:
+        """All heads: ``"mse"`` then the PLFs."""
+        return (MMSE_HEAD, *self.codec_config.heads)
+
+    @property
+    def frame_bits(self) -> tuple[int, int]:
+        """Bits of frame 1, 2, …; the last value repeats for longer videos."""
+        return self.codec_config.frame_bits
+
+    def rate_bits(self, frames: int) -> list[int]:
+        """Exact bits of each of ``frames`` frames."""
+        first, later = self.frame_bits
+        return [first if t == 1 else later for t in range(1, frames + 1)]
+
+    def frame_dims(self, t: int) -> int:
+        """Number of symbols of frame ``t`` (1-based)."""
+        c = self.codec_config
+        return c.iframe_dims if t == 1 else c.motion_dims + c.residual_dims
+
+    def core_parameters(self) -> Iterator[nn.Parameter]:
+        """Parameters of the encoders and MMSE decoders (everything but the heads)."""
+        yield from self.iframe.parameters()
+        yield from self.pframe.parameters()
+
+    def _latent(
+        self,
+        t: int,
+        purpose: str,
+        dims: int,
+        randomness: Randomness,
+        encode: Callable[[], torch.Tensor] | None,
+        symbols: torch.Tensor | None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Dequantised latent and its symbols: quantised from ``encode()`` at the encoder, or
+        read from ``symbols`` at the decoder; the dither is the same either way."""
+        dither = self.quantizer.dither(randomness.uniform(t, f"dither/{purpose}", (dims,)))
+        if encode is not None:
+            return self.quantizer(encode(), dither)
+        assert symbols is not None
+        return self.quantizer.dequantize(symbols, dither), symbols
+
+    def _frame(
+        self,
+        t: int,
+        state: dict[str, torch.Tensor],
+        heads: Sequence[str],
+        randomness: Randomness,
+        frame: torch.Tensor | None = None,
+        symbols: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Code frame ``t`` (1-based) and update ``state`` (head → output at ``t``).
+
+        The encoder passes ``frame``, the decoder ``symbols``; both run the same decoding.
+        Returns the frame's symbols (N, frame_dims(t)).
+        """
+        config = self.codec_config
+
+        def encoder(fn: Callable[..., torch.Tensor], *images: torch.Tensor):
+            return None if frame is None else lambda: fn(frame, *images)
+
+        def part(lo: int, hi: int | None) -> torch.Tensor | None:
+            return None if symbols is None else symbols[:, lo:hi]
+
+        if t == 1:
+            latent, sent = self._latent(
+                t, "iframe", config.iframe_dims, randomness,
+                encoder(self.iframe.encode), part(0, config.iframe_dims),
+            )  # fmt: skip
+            mmse = self.iframe.decode(latent)
+            field = None
+        else:
+            reference = state[config.reference]
+            m = config.motion_dims
+            motion, motion_sent = self._latent(
+                t, "motion", m, randomness,
+                encoder(self.pframe.encode_motion, reference), part(0, m),
+            )  # fmt: skip
+            field = self.pframe.decode_field(motion, reference)
+            prediction = self.pframe.predict(reference, field)
+            residual, residual_sent = self._latent(
+                t, "residual", config.residual_dims, randomness,
+                encoder(self.pframe.encode_residual, prediction), part(m, None),
+            )  # fmt: skip
+            mmse = self.pframe.decode_residual(residual, prediction)
+            latent = torch.cat([motion, residual], dim=1)
+            sent = torch.cat([motion_sent, residual_sent], dim=1)
+
+        outputs = {MMSE_HEAD: mmse}
+        for plf in config.heads:
+            if plf not in heads and plf != config.reference:
+                continue
+            noise = randomness.normal(t, f"noise/{plf}", (config.noise_dims,))
+            history = None
+            if plf in config.history:  # the head's past output, moved by this frame's field
+                history = (
+                    torch.zeros_like(mmse)
+                    if field is None
+                    else self.pframe.predict(state[plf], field)
+                )
+            outputs[plf] = self.heads[plf](t, latent, noise, mmse, history)
+        state.update(outputs)
+        return sent
+
+    def _check_heads(self, heads: Iterable[str]) -> tuple[str, ...]:
+        heads = tuple(heads)
+        for head in heads:
+            if head not in self.head_names:
+                raise UsageError(f"unknown head {head!r}; this model has {list(self.head_names)}")
+        return heads
+
+    def _check_video(self, video: torch.Tensor) -> None:
+        c, (h, w) = self.codec_config.channels, self.codec_config.size
+        if video.dim() != 5 or tuple(video.shape[2:]) != (c, h, w):
+            raise UsageError(
+                f"video of shape {tuple(video.shape)} does not match (N, T, {c}, {h}, {w})"
+            )
+
+    def _randomness(self, batch: int, seeds: Sequence[int] | None, device) -> Randomness:
+        if seeds is None:
+            return LocalRandomness(batch, device)
+        if len(seeds) != batch:
+            raise UsageError(f"{len(seeds)} seeds for a batch of {batch} sequences")
+        return SharedRandomness(seeds, device)
+
+    def forward(
+        self,
+        video: torch.Tensor,
+        *,
+        heads: Iterable[str] | None = None,
+        seeds: Sequence[int] | None = None,
+    ) -> dict[str, Any]:
+        """Differentiable coding of ``video`` (N, T, C, H, W) in [0, 1].
+
+        Parameters
+        ----------
+        heads
+            Heads to return (default: all, ``"mse"`` first). The reference head is always
+            computed.
+        seeds
+            One integer per sequence: dither and noise come from the shared randomness and
+            match :meth:`compress` / :meth:`decompress`. ``None``: torch's generator
+            (training).
+
+        Returns
+        -------
+        dict
+            ``"reconstructions"``: head → (N, T, C, H, W); ``"rate_bits"``: bits per frame.
+        """
+        self._check_video(video)
+        heads = self._check_heads(self.head_names if heads is None else heads)
+        n, frames = video.shape[:2]
+        randomness = self._randomness(n, seeds, video.device)
+        state: dict[str, torch.Tensor] = {}
+        outputs: dict[str, list[torch.Tensor]] = {head: [] for head in heads}
+        for t in range(1, frames + 1):
+            self._frame(t, state, heads, randomness, frame=video[:, t - 1])
+            for head in heads:
+                outputs[head].append(state[head])
+        return {
+            "reconstructions": {head: torch.stack(o, dim=1) for head, o in outputs.items()},
+            "rate_bits": self.rate_bits(frames),
+        }
+
+    @torch.no_grad()
+    def compress(self, video: torch.Tensor, seeds: Sequence[int]) -> list[np.ndarray]:
+        """Symbols of every frame: a list of T int64 arrays (N, frame_dims(t)), values in
+        ``[0, levels)``. The decoder also needs the ``seeds`` and the frame size."""
+        self._check_video(video)
+        n, frames = video.shape[:2]
+        randomness = self._randomness(n, seeds, video.device)
+        state: dict[str, torch.Tensor] = {}
+        symbols = []
+        for t in range(1, frames + 1):
+            sent = self._frame(t, state, (), randomness, frame=video[:, t - 1])
+            symbols.append(sent.cpu().numpy().astype(np.int64))
+        return symbols
+
+    @torch.no_grad()
+    def decompress_frames(
+        self,
+        symbols: Iterable[np.ndarray],
+        seeds: Sequence[int],
+        head: str = MMSE_HEAD,
+        size: tuple[int, int] | None = None,
+    ) -> Iterator[torch.Tensor]:
+        """Decode frame after frame: yields ``X̂_t`` (N, C, H, W) as soon as the symbols of
+        frame ``t`` have been read (zero delay; ``symbols`` may be a lazy iterable)."""
+        (head,) = self._check_heads([head])
+        if size is not None and tuple(size) != tuple(self.codec_config.size):
+            raise UsageError(
+                f"frame size {tuple(size)} does not match the model's {self.codec_config.size}"
+            )
+        device = next(self.parameters()).device
+        randomness = self._randomness(len(seeds), seeds, device)
+        state: dict[str, torch.Tensor] = {}
+        for t, array in enumerate(symbols, start=1):
+            array = np.asarray(array)
+            expected = (len(seeds), self.frame_dims(t))
+            if array.shape != expected:
+                raise UsageError(f"frame {t}: symbols of shape {array.shape}, expected {expected}")
+            if array.size and (array.min() < 0 or array.max() >= self.quantizer.levels):
+                raise UsageError(f"frame {t}: symbols outside [0, {self.quantizer.levels})")
+            received = torch.from_numpy(array.astype(np.int64)).to(device)
+            self._frame(t, state, (head,), randomness, symbols=received)
+            yield state[head]
+
+    def decompress(
+        self,
+        symbols: Iterable[np.ndarray],
+        seeds: Sequence[int],
+        head: str = MMSE_HEAD,
+        size: tuple[int, int] | None = None,
+    ) -> torch.Tensor:
+        """All frames decoded by ``head``: (N, T, C, H, W) in [0, 1]."""
+        return torch.stack(list(self.decompress_frames(symbols, seeds, head, size)), dim=1)

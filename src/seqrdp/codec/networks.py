@@ -1,0 +1,156 @@
+"""The building blocks of every codec part.
+
+* :class:`Encoder` — images → a bounded vector latent (strided convolutions down to
+  ``H/16 × W/16``, a linear layer, ``tanh``), the input of the quantiser.
+* :class:`ConditionalDecoder` — a vector (dequantised latent, optionally with noise) plus
+  conditioning images the decoder already has (reference, prediction, MMSE reconstruction,
+  past output) → an image-sized map. A small U-Net: the conditioning images are encoded to the
+  same four scales and joined to the upsampling path by skip connections, and the vector
+  enters at the ``H/16`` bottleneck, so the output can copy structure from the conditioning
+  images (pixel-aligned) and place new structure anywhere (global).
+
+Widths halve at the two finest scales to keep a 64×64 model cheap on a CPU.
+
+Decoders that refine an image they are given (the residual decoder, the perception heads) add
+their output to it and bound the sum with :func:`clamp_straight_through`, starting near the
+identity (:func:`shrink_`).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+from torch import nn
+
+DOWNSAMPLINGS = 4  # strided stages: frames must be divisible by 2**4 = 16
+
+
+def _widths(width: int) -> list[int]:
+    """Channels at scales 1/2, 1/4, 1/8, 1/16 of the frame."""
+    return [max(width // 2, 1), width, width, width]
+
+
+def _linear(inputs: int, outputs: int) -> nn.Linear:
+    # A zero-dimensional latent (a frame sent with 0 bits) is legal: the layer then holds
+    # only its bias, and torch warns that initialising an empty weight does nothing.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Initializing zero-element tensors")
+        return nn.Linear(inputs, outputs)
+
+
+class Encoder(nn.Module):
+    """Images (N, in_channels, H, W) → latent (N, dims) in [−1, 1].
+
+    Parameters
+    ----------
+    in_channels
+        Channels of the (stacked) input images.
+    dims
+        Latent dimensions.
+    width
+        Channels at the coarse scales.
+    size
+        Frame size ``(H, W)``, both divisible by 16.
+    """
+
+    def __init__(self, in_channels: int, dims: int, width: int, size: tuple[int, int]) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        channels = in_channels
+        for out in _widths(width):
+            layers += [nn.Conv2d(channels, out, 5, stride=2, padding=2), nn.LeakyReLU(0.2)]
+            channels = out
+        self.features = nn.Sequential(*layers)
+        cells = (size[0] >> DOWNSAMPLINGS) * (size[1] >> DOWNSAMPLINGS)
+        self.project = _linear(channels * cells, dims)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.project(self.features(x).flatten(1)))
+
+
+class ConditionalDecoder(nn.Module):
+    """Vector (N, dims) and conditioning images (N, cond_channels, H, W) → (N, out_channels,
+    H, W), unbounded (the caller applies its output map).
+
+    Parameters
+    ----------
+    dims
+        Length of the input vector (latent dimensions plus noise dimensions).
+    cond_channels
+        Channels of the conditioning images; 0 for a decoder that sees only the vector.
+    out_channels
+        Output channels.
+    width
+        Channels at the coarse scales.
+    size
+        Frame size ``(H, W)``, both divisible by 16.
+    """
+
+    def __init__(
+        self,
+        dims: int,
+        cond_channels: int,
+        out_channels: int,
+        width: int,
+        size: tuple[int, int],
+    ) -> None:
+        super().__init__()
+        widths = _widths(width)
+        self.bottom = (size[0] >> DOWNSAMPLINGS, size[1] >> DOWNSAMPLINGS)
+        self.cond_channels = cond_channels
+        self.project = _linear(dims, widths[-1] * self.bottom[0] * self.bottom[1])
+        self.act = nn.LeakyReLU(0.2)
+        if cond_channels:
+            downs, channels = [], cond_channels
+            for out in widths:
+                downs.append(nn.Conv2d(channels, out, 3, stride=2, padding=1))
+                channels = out
+            self.downs = nn.ModuleList(downs)
+        skips = widths if cond_channels else [0] * len(widths)
+        self.merge = nn.Conv2d(widths[-1] + skips[-1], widths[-1], 3, padding=1)
+        # Upsampling path from 1/16 to full size; stage k joins the skip at that scale.
+        ups, channels = [], widths[-1]
+        targets = [*widths[-2::-1], widths[0]]  # channels at 1/8, 1/4, 1/2, 1
+        finer_skips = [*skips[-2::-1], cond_channels]
+        for out, skip in zip(targets, finer_skips, strict=True):
+            ups.append(nn.Conv2d(channels + skip, out, 3, padding=1))
+            channels = out
+        self.ups = nn.ModuleList(ups)
+        self.out = nn.Conv2d(channels, out_channels, 3, padding=1)
+
+    def forward(self, vector: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.act(self.project(vector)).view(vector.shape[0], -1, *self.bottom)
+        skips: list[torch.Tensor] = []
+        if self.cond_channels:
+            assert cond is not None, "this decoder needs conditioning images"
+            c = cond
+            for down in self.downs:
+                skips.append(c)
+                c = self.act(down(c))
+            h = torch.cat([h, c], dim=1)
+        h = self.act(self.merge(h))
+        for up in self.ups:
+            h = nn.functional.interpolate(h, scale_factor=2.0, mode="nearest")
+            if skips:
+                h = torch.cat([h, skips.pop()], dim=1)
+            h = self.act(up(h))
+        return self.out(h)
+
+
+def clamp_straight_through(x: torch.Tensor) -> torch.Tensor:
+    """``clamp(x, 0, 1)`` in value, identity in gradient.
+
+    A bounded output whose gradient never vanishes: a pixel pushed out of range (or held at
+    black by the MSE term) still receives the loss's gradient, unlike a saturated sigmoid,
+    which stalls a GAN-trained decoder on the black background of Moving MNIST.
+    """
+    return x + (x.clamp(0.0, 1.0) - x).detach()
+
+
+def shrink_(layer: nn.Conv2d, scale: float = 0.1) -> None:
+    """Scale a final layer's initial weights down and zero its bias, so that a decoder starts
+    near "add nothing" without blocking its inputs' first gradients (as exact zeros would)."""
+    with torch.no_grad():
+        layer.weight.mul_(scale)
+        layer.bias.zero_()

@@ -1,0 +1,210 @@
+"""Training configuration: the shipped ``default.yaml``, a user's ``--config`` file and flags,
+merged in that order into one flat dict, then checked.
+
+Every key of ``default.yaml`` is a flag (``iframe_bits`` → ``--iframe-bits``) whose help text is
+the key's comment in the YAML file, so the file is the single list of settings. Two more keys
+come from the subcommand: ``mode`` (``universal`` or ``end-to-end``) and ``plf`` (the
+end-to-end head).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from seqrdp.errors import UsageError
+
+MODES = ("universal", "end-to-end")
+DEVICES = ("cpu", "cuda")
+_DEFAULT_FILE = "default.yaml"
+_METAVARS = {int: "N", float: "X", str: "S"}
+
+
+def _default_text() -> str:
+    return (resources.files("seqrdp.train") / _DEFAULT_FILE).read_text(encoding="utf-8")
+
+
+def default_config() -> dict[str, Any]:
+    """The shipped defaults (``seqrdp/train/default.yaml``)."""
+    return dict(yaml.safe_load(_default_text()))
+
+
+def key_help() -> dict[str, str]:
+    """Each key's comment in ``default.yaml`` (its flag's help text)."""
+    found = {}
+    for line in _default_text().splitlines():
+        match = re.match(r"^(\w+):[^#]*#\s*(.*)$", line)
+        if match:
+            found[match.group(1)] = match.group(2).strip()
+    return found
+
+
+def flag_name(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per default key, typed like its default; unset flags stay ``None``."""
+    helps = key_help()
+    for key, value in default_config().items():
+        text = f"{helps.get(key, '')} (default: {_show(value)})"
+        if isinstance(value, bool):
+            parser.add_argument(
+                flag_name(key), dest=key, action=argparse.BooleanOptionalAction, help=text
+            )
+        elif isinstance(value, list):
+            kind = type(value[0]) if value else str
+            parser.add_argument(
+                flag_name(key), dest=key, nargs="+", type=kind, metavar=_METAVARS[kind], help=text
+            )
+        else:
+            kind = type(value)
+            parser.add_argument(
+                flag_name(key), dest=key, type=kind, metavar=_METAVARS[kind], help=text
+            )
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return repr(value) if value == "" else str(value)
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """A YAML mapping of config keys (a subset of the defaults)."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise UsageError(
+            f"config file {path} is not valid YAML: {str(exc).splitlines()[0]}"
+        ) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"config file {path} must be a mapping of keys to values")
+    return data
+
+
+def build_config(
+    mode: str,
+    *,
+    plf: str | None = None,
+    file: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Defaults ← ``file`` ← ``overrides`` (``None`` values ignored), then :func:`check_config`."""
+    config = default_config()
+    layers = [read_config_file(file) if file else {}, dict(overrides or {})]
+    if mode == "end-to-end" and any(layer.get("heads") is not None for layer in layers):
+        raise UsageError("heads are set by --plf in end-to-end training (drop --heads)")
+    for layer in layers:
+        for key, value in layer.items():
+            if value is None:
+                continue
+            if key not in config:
+                raise UsageError(f"unknown config key {key!r}")
+            config[key] = value
+    config["mode"] = mode
+    config["plf"] = plf
+    return check_config(config)
+
+
+def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Check types and ranges; returns the normalised config (end-to-end: ``heads = [plf]``)."""
+    from seqrdp.perception.plf import PLFS
+
+    defaults = default_config()
+    config = dict(config)
+    for key, default in defaults.items():
+        if key not in config:
+            raise UsageError(f"config key {key!r} is missing")
+        config[key] = _coerce(key, config[key], default)
+    unknown = sorted(set(config) - set(defaults) - {"mode", "plf"})
+    if unknown:
+        raise UsageError(f"unknown config key {unknown[0]!r}")
+    if config["mode"] not in MODES:
+        raise UsageError(f"mode {config['mode']!r} is not one of {list(MODES)}")
+    if config["mode"] == "end-to-end":
+        if config.get("plf") not in PLFS:
+            raise UsageError(f"end-to-end training needs --plf, one of {list(PLFS)}")
+        config["heads"] = [config["plf"]]
+    else:
+        config["plf"] = None
+    for key in ("frames", "batch", "n_critic", "log_every", "checkpoint_every", "critic_width"):
+        if config[key] < 1:
+            raise UsageError(f"{key} must be at least 1, got {config[key]}")
+    for key in ("mse_steps", "perception_steps", "validation", "threads", "digits", "seed"):
+        if config[key] < 0:
+            raise UsageError(f"{key} must be non-negative, got {config[key]}")
+    for key in ("lr", "perception_lr", "critic_lr"):
+        if not config[key] > 0:
+            raise UsageError(f"{key} must be positive, got {config[key]}")
+    for key in ("gp_weight", "lambda_mse", "lambda_perc"):
+        if config[key] < 0:
+            raise UsageError(f"{key} must be non-negative, got {config[key]}")
+    if len(config["betas"]) != 2 or not all(0 <= b < 1 for b in config["betas"]):
+        raise UsageError(f"betas must be two numbers in [0, 1), got {config['betas']}")
+    if config["device"] not in DEVICES:
+        raise UsageError(f"device {config['device']!r} is not one of {list(DEVICES)}")
+    if config["mode"] == "universal" and not config["heads"] and config["perception_steps"]:
+        raise UsageError("universal perception training needs at least one of --heads")
+    codec_config(config)  # rates, size and heads are checked by the codec itself
+    return config
+
+
+def _coerce(key: str, value: Any, default: Any) -> Any:
+    def fail() -> UsageError:
+        return UsageError(f"config key {key!r} must be like {default!r}, got {value!r}")
+
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise fail()
+        return value
+    if isinstance(default, list):
+        if not isinstance(value, list | tuple):
+            raise fail()
+        kind = type(default[0]) if default else str
+        return [_coerce(key, v, kind()) for v in value]
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise fail()
+        return float(value)
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail()
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise fail()
+        return value
+    return value
+
+
+def codec_config(config: Mapping[str, Any], channels: int = 1):
+    """The :class:`~seqrdp.codec.config.CodecConfig` a training config describes, for frames
+    of ``channels`` colour channels (the data decides: 1 grey, 3 RGB)."""
+    from seqrdp.codec.config import CodecConfig
+
+    return CodecConfig(
+        size=(config["size"], config["size"]),
+        channels=channels,
+        levels=config["levels"],
+        iframe_bits=config["iframe_bits"],
+        pframe_bits=config["pframe_bits"],
+        motion_bits=config["motion_bits"],
+        width=config["width"],
+        noise_dims=config["noise_dims"],
+        scale_levels=config["scale_levels"],
+        scale_sigma=config["scale_sigma"],
+        heads=tuple(config["heads"]),
+        reference=config["plf"] if config["mode"] == "end-to-end" else "mse",
+    )

@@ -1,0 +1,351 @@
+"""The training loop: one loop for every mode and PLF (nanoGPT-style, top to bottom).
+
+config → data → model and critics → (resume) → for each step: [critic updates] → decoder
+update → log → checkpoint. What differs between ``universal`` and ``end-to-end`` and between
+PLFs is data: the stage table (:mod:`seqrdp.train.stages`) says which heads the loss scores
+and which parameters move, and :func:`~seqrdp.perception.plf.critic_inputs` says what each
+critic compares.
+
+Reproducibility: weights are initialised from ``seed``; before step ``s`` process ``r`` reseeds
+torch from ``(seed, r, s)`` (dither, decoder noise, gradient-penalty mixing) and draws its clips
+from ``(seed, r, s, draw)``. Checkpoints hold weights and optimiser moments exactly, so a run
+killed and restarted with the same command ends with the same weights as one never stopped.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from seqrdp import __version__
+from seqrdp.codec.model import MMSE_HEAD, SequentialCodec
+from seqrdp.errors import UsageError
+from seqrdp.train import checkpoint
+from seqrdp.train.config import check_config, codec_config
+from seqrdp.train.data import clip_source
+from seqrdp.train.distributed import Distributed
+from seqrdp.train.log import RunLog, progress_bar
+from seqrdp.train.objectives import build_critics, critic_loss, decoder_loss
+from seqrdp.train.samples import sample_grid, save_samples
+from seqrdp.train.stages import Stage, plan, stage_at
+
+SAMPLES_FILE = "samples.png"
+SAMPLE_CLIPS = 4
+# Keys that may change when a run is resumed: they do not change what is computed.
+RESUMABLE_KEYS = frozenset(
+    {"log_every", "checkpoint_every", "device", "threads", "tensorboard", "validation",
+     "mse_steps", "perception_steps"}
+)  # fmt: skip
+
+
+def step_seed(seed: int, rank: int, step: int) -> int:
+    """Torch seed of step ``step`` on process ``rank``."""
+    return int(np.random.SeedSequence([seed, rank, step]).generate_state(1, np.uint64)[0] >> 1)
+
+
+class Run:
+    """What every part of the loop needs: the config, the process, the data, the model, the
+    critics and the stage plan of one run directory."""
+
+    def __init__(self, config: dict[str, Any], out: Path, dist: Distributed) -> None:
+        self.config, self.out, self.dist = config, out, dist
+        self.source = clip_source(config)
+        self.stages = plan(config)
+        self.total = self.stages[-1].stop
+        torch.manual_seed(config["seed"])
+        self.model = SequentialCodec(codec_config(config, self.source.channels)).to(dist.device)
+        trained = {h for s in self.stages if s.perception for h in s.heads}
+        self.plfs = [h for h in self.model.codec_config.heads if h in trained]
+        self.critics = build_critics(
+            self.plfs, config["frames"], self.source.channels, config["critic_width"],
+            config["size"],
+        ).to(dist.device)  # fmt: skip
+
+
+def train(
+    config: Mapping[str, Any],
+    out: str | Path,
+    *,
+    stop_after: int | None = None,
+    progress: bool | None = None,
+) -> tuple[SequentialCodec, dict[str, Any]]:
+    """Train (or resume) the run in directory ``out``.
+
+    Returns ``(model, meta)`` like :func:`seqrdp.train.checkpoint.load_codec`: this process's
+    trained codec and the metadata of the last checkpoint.
+
+    Parameters
+    ----------
+    config
+        A training config (:func:`seqrdp.train.config.build_config`).
+    out
+        Run directory. If it holds a checkpoint of the same run, training continues from it.
+    stop_after
+        Stop after this many steps of this call without a final checkpoint, as if killed
+        (for tests of resumption).
+    progress
+        Show the progress bar (``None``: when stderr is a terminal).
+    """
+    config = check_config(config)
+    if config["threads"]:
+        torch.set_num_threads(config["threads"])
+    dist = Distributed(config["device"])
+    try:
+        run = Run(config, Path(out), dist)
+        return run.model, _train(run, stop_after, progress)
+    finally:
+        dist.close()
+
+
+def _train(run: Run, stop_after: int | None, progress: bool | None) -> dict[str, Any]:
+    config, dist = run.config, run.dist
+    meta: dict[str, Any] = {"steps": 0, "training_seconds": 0.0, "stages": {}, "metrics": {}}
+    saved: tuple[str, dict[str, torch.Tensor]] | None = None
+    if (run.out / checkpoint.META_FILE).exists():
+        meta, saved = _resume(run)
+        if meta["steps"] >= run.total:
+            return meta
+    step = started = meta["steps"]
+    saved_meta = copy.deepcopy(meta)  # what the run directory holds
+
+    log = RunLog(run.out, _columns(run), step, config) if dist.writer else None
+    validation = None
+    if dist.writer:
+        validation = run.source.validation(config["validation"]).to(dist.device)
+    bar = progress_bar(run.total, step, config, progress if dist.writer else False)
+
+    stage: Stage | None = None
+    optimizers: dict[str, torch.optim.Optimizer] = {}
+    try:
+        while step < run.total:
+            if stage is None or step == stage.stop:
+                stage = stage_at(run.stages, step)
+                optimizers = _optimizers(run, stage)
+                if saved is not None and saved[0] == stage.name:
+                    for name, optimizer in optimizers.items():
+                        checkpoint.load_optimizer(optimizer, name, saved[1])
+                saved = None
+
+            tic = time.perf_counter()
+            stats = _step(run, stage, step, optimizers)
+            elapsed = time.perf_counter() - tic
+
+            step += 1
+            meta["steps"] = step
+            meta["training_seconds"] += elapsed
+            record = meta["stages"].setdefault(stage.name, {"steps": 0, "seconds": 0.0})
+            record["steps"] += 1
+            record["seconds"] += elapsed
+            bar.update(1)
+            at_end = step == stage.stop
+            if log and (step % config["log_every"] == 0 or at_end):
+                log.write(step, stage.name, meta["training_seconds"], stats)
+                shown = ("mse/", "perception/")
+                bar.set_postfix(
+                    {k: f"{v:.3g}" for k, v in stats.items() if k.startswith(shown)},
+                    refresh=False,
+                )
+            if dist.writer and (step % config["checkpoint_every"] == 0 or at_end):
+                meta = _checkpoint(run, stage, optimizers, meta, stats, validation, log)
+                saved_meta = copy.deepcopy(meta)
+            if stop_after is not None and step - started >= stop_after:
+                break
+    finally:
+        bar.close()
+        if log:
+            log.close()
+    dist.barrier()
+    return saved_meta if dist.writer else meta
+
+
+def _step(
+    run: Run, stage: Stage, step: int, optimizers: dict[str, torch.optim.Optimizer]
+) -> dict[str, float]:
+    """One training step: ``n_critic`` critic updates (perception stage), then one decoder
+    update."""
+    config, dist, model, critics = run.config, run.dist, run.model, run.critics
+    torch.manual_seed(step_seed(config["seed"], dist.rank, step))
+    stats: dict[str, float] = {}
+
+    def clips(draw: int) -> torch.Tensor:
+        return run.source.batch(config["batch"], rank=dist.rank, step=step, draw=draw).to(
+            dist.device
+        )
+
+    video = clips(0)
+    outputs = model(video, heads=tuple(dict.fromkeys((MMSE_HEAD, *stage.heads))))
+    outputs = outputs["reconstructions"]
+    if stage.perception:
+        critics.requires_grad_(True)
+
+        def critic_update(source: torch.Tensor, fakes: dict[str, torch.Tensor]) -> None:
+            nonlocal stats
+            loss, stats = critic_loss(source, fakes, stage.heads, critics, config["gp_weight"])
+            _update(optimizers["critic_adam"], loss, critics.parameters(), dist)
+
+        # n_critic updates: n_critic − 1 on fresh clips, the last on this step's decoder
+        # outputs (detached inside critic_loss), which saves one forward pass per step.
+        for draw in range(1, config["n_critic"]):
+            fresh = clips(draw)
+            with torch.no_grad():
+                fakes = model(fresh, heads=stage.heads)["reconstructions"]
+            critic_update(fresh, fakes)
+        critic_update(video, outputs)
+        critics.requires_grad_(False)  # the decoder update needs gradients of inputs only
+    loss, decoder_stats = decoder_loss(
+        video, outputs, stage.heads, critics if stage.perception else None,
+        config["lambda_mse"], config["lambda_perc"],
+    )  # fmt: skip
+    _update(optimizers["decoder_adam"], loss, _trainable(model, stage), dist)
+    return {**decoder_stats, **stats}
+
+
+def _update(optimizer: torch.optim.Optimizer, loss: torch.Tensor, parameters, dist) -> None:
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    dist.average_gradients(parameters)
+    optimizer.step()
+
+
+def _trainable(model: SequentialCodec, stage: Stage) -> list[nn.Parameter]:
+    if stage.trains == "core":
+        return list(model.core_parameters())
+    if stage.trains == "heads":
+        return list(model.heads.parameters())
+    return list(model.parameters())
+
+
+def _optimizers(run: Run, stage: Stage) -> dict[str, torch.optim.Optimizer]:
+    """Fresh optimisers for ``stage``; model parameters outside it are frozen."""
+    config = run.config
+    run.model.requires_grad_(False)
+    trainable = _trainable(run.model, stage)
+    for parameter in trainable:
+        parameter.requires_grad_(True)
+    if not stage.perception:
+        return {"decoder_adam": torch.optim.Adam(trainable, lr=config["lr"])}
+    betas = tuple(config["betas"])
+    critic_parameters = run.critics.parameters()
+    return {
+        "decoder_adam": torch.optim.Adam(trainable, lr=config["perception_lr"], betas=betas),
+        "critic_adam": torch.optim.Adam(critic_parameters, lr=config["critic_lr"], betas=betas),
+    }
+
+
+def _resume(run: Run) -> tuple[dict[str, Any], tuple[str, dict[str, torch.Tensor]]]:
+    """Load the checkpoint in the run directory into the model and critics; returns the
+    metadata and ``(stage of the saved optimisers, state tensors)``."""
+    out, config = run.out, run.config
+    meta = checkpoint.read_meta(out / checkpoint.META_FILE)
+    saved = meta.get("config", {})
+    for key in sorted(set(saved) | set(config)):
+        if key not in RESUMABLE_KEYS and saved.get(key) != config.get(key):
+            raise UsageError(
+                f"{out} holds a run with {key}={saved.get(key)!r}, not {config.get(key)!r}; "
+                "use another --out or the same settings"
+            )
+    steps = int(meta["steps"])
+    if steps > run.total or stage_at(run.stages, steps - 1).name != meta["stage"]:
+        raise UsageError(
+            f"{out} stopped after step {steps} in stage {meta['stage']!r}, which the new "
+            "--mse-steps/--perception-steps do not continue"
+        )
+    model_tensors, model_header = checkpoint.read_tensors(out / checkpoint.MODEL_FILE)
+    state_tensors, state_header = checkpoint.read_tensors(out / checkpoint.STATE_FILE)
+    if {model_header.get("steps"), state_header.get("steps")} != {str(steps)}:
+        raise UsageError(f"the checkpoint in {out} is incomplete (interrupted while saving)")
+    run.model.load_state_dict(model_tensors)
+    prefix = "critics."
+    run.critics.load_state_dict(
+        {k[len(prefix) :]: v for k, v in state_tensors.items() if k.startswith(prefix)}
+    )
+    return meta, (state_header.get("stage", ""), state_tensors)
+
+
+def _checkpoint(
+    run: Run,
+    stage: Stage,
+    optimizers: dict[str, torch.optim.Optimizer],
+    meta: dict[str, Any],
+    stats: dict[str, float],
+    validation: torch.Tensor | None,
+    log: RunLog | None,
+) -> dict[str, Any]:
+    """Validate, draw samples, and write the checkpoint (rank 0)."""
+    config, model = run.config, run.model
+    metrics: dict[str, Any] = {"train": stats}
+    if validation is not None and len(validation):
+        reconstructions = _validate(model, validation, config["batch"])
+        metrics["validation"] = {
+            "clips": len(validation),
+            "mse": {
+                head: [float(v) for v in ((r - validation) ** 2).mean(dim=(0, 2, 3, 4))]
+                for head, r in reconstructions.items()
+            },
+        }
+        grid = sample_grid(
+            validation[:SAMPLE_CLIPS], {h: r[:SAMPLE_CLIPS] for h, r in reconstructions.items()}
+        )
+        save_samples(run.out / SAMPLES_FILE, grid)
+        if log:
+            log.image("samples", grid, meta["steps"])
+    meta = {
+        "kind": "codec",
+        "format": checkpoint.FORMAT,
+        "name": run.out.resolve().name,
+        "mode": config["mode"],
+        "plf": config["plf"],
+        "heads": list(model.head_names),
+        "reference": model.codec_config.reference,
+        "frame_bits": list(model.frame_bits),
+        "rate_bits": model.rate_bits(config["frames"]),
+        "size": list(model.codec_config.size),
+        "frames": config["frames"],
+        "stage": stage.name,
+        "steps": meta["steps"],
+        "planned_steps": run.total,
+        "complete": meta["steps"] == run.total,
+        "training_seconds": meta["training_seconds"],
+        "stages": meta["stages"],
+        "data": run.source.describe(),
+        "metrics": metrics,
+        "codec": model.config,
+        "config": config,
+        "world_size": run.dist.world,
+        "torch": torch.__version__,
+        "seqrdp": __version__,
+    }
+    state = {f"critics.{k}": v for k, v in run.critics.state_dict().items()}
+    for name, optimizer in optimizers.items():
+        state.update(checkpoint.optimizer_tensors(name, optimizer))
+    checkpoint.save_checkpoint(run.out, model.state_dict(), state, meta, {"stage": stage.name})
+    return meta
+
+
+@torch.no_grad()
+def _validate(model: SequentialCodec, clips: torch.Tensor, batch: int) -> dict[str, torch.Tensor]:
+    """Every head's eval-mode reconstruction of ``clips`` with seeds 0..n−1 (as decoded)."""
+    model.eval()
+    parts: dict[str, list[torch.Tensor]] = {}
+    for start in range(0, len(clips), batch):
+        chunk = clips[start : start + batch]
+        seeds = list(range(start, start + len(chunk)))
+        for head, r in model(chunk, seeds=seeds)["reconstructions"].items():
+            parts.setdefault(head, []).append(r)
+    model.train()
+    return {head: torch.cat(r) for head, r in parts.items()}
+
+
+def _columns(run: Run) -> list[str]:
+    columns = ["loss/decoder", "loss/critic"]
+    columns += [f"mse/{head}" for head in run.model.head_names]
+    for kind in ("adversarial", "perception", "penalty"):
+        columns += [f"{kind}/{plf}" for plf in run.plfs]
+    return columns

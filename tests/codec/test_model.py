@@ -1,0 +1,174 @@
+"""The sequential codec's three faces agree: forward (eval, seeded) = decompress(compress)."""
+
+import numpy as np
+import pytest
+import torch
+
+from seqrdp.codec.model import SequentialCodec
+from seqrdp.errors import UsageError
+
+SMALL = {"size": [16, 32], "width": 8, "noise_dims": 4, "iframe_bits": 4, "pframe_bits": 16,
+         "motion_bits": 8}  # fmt: skip
+SEEDS = [3, 1 << 40]
+
+
+@pytest.fixture(scope="module")
+def model():
+    torch.manual_seed(0)
+    return SequentialCodec.from_config(SMALL).eval()
+
+
+@pytest.fixture(scope="module")
+def video():
+    torch.manual_seed(1)
+    return torch.rand(2, 3, 1, 16, 32)
+
+
+def test_decompress_of_compress_equals_eval_forward_for_every_head(model, video):
+    expected = model(video, seeds=SEEDS)["reconstructions"]
+    symbols = model.compress(video, SEEDS)
+    assert set(expected) == {"mse", "fmd", "jd", "sa"}
+    for head, frames in expected.items():
+        decoded = model.decompress(symbols, SEEDS, head, size=(16, 32))
+        assert decoded.shape == (2, 3, 1, 16, 32)
+        assert float((decoded - frames).abs().max().detach()) <= 1e-6, head
+
+
+def test_encoder_and_decoder_mmse_reconstructions_stay_in_sync(model, video):
+    # forward with seeds runs exactly the encoder's computation (it holds the frames); the
+    # decoder recomputes the MMSE frames, and hence the P-frame references, from symbols alone.
+    encoder_side = model(video, heads=["mse"], seeds=SEEDS)["reconstructions"]["mse"]
+    decoder_side = model.decompress(model.compress(video, SEEDS), SEEDS, "mse")
+    assert torch.equal(encoder_side, decoder_side)
+
+
+def test_frame_t_is_emitted_after_reading_only_symbols_1_to_t(model, video):
+    symbols = model.compress(video, SEEDS)
+    read = []
+
+    def lazily():
+        for chunk in symbols:
+            read.append(chunk)
+            yield chunk
+
+    full = model.decompress(symbols, SEEDS, "jd")
+    for t, frame in enumerate(model.decompress_frames(lazily(), SEEDS, "jd"), start=1):
+        assert len(read) == t
+        assert torch.equal(frame, full[:, t - 1])
+
+
+def test_symbols_have_exactly_the_rate_of_each_frame(model, video):
+    symbols = model.compress(video, SEEDS)
+    bits_per_symbol = np.log2(model.quantizer.levels)
+    assert model.frame_bits == (4, 16)
+    assert model(video, seeds=SEEDS)["rate_bits"] == [4, 16, 16]
+    assert [s.shape[1] * bits_per_symbol for s in symbols] == [4, 16, 16]
+    assert all(s.dtype == np.int64 and s.min() >= 0 and s.max() < 4 for s in symbols)
+
+
+def test_a_sequence_gets_the_same_symbols_in_any_batch_order(model, video):
+    forward = model.compress(video, SEEDS)
+    backward = model.compress(video.flip(0), SEEDS[::-1])
+    for a, b in zip(forward, backward, strict=True):
+        assert np.array_equal(a, b[::-1])
+
+
+def test_seeds_change_the_symbols_and_the_noise(model, video):
+    one = model(video, seeds=SEEDS)["reconstructions"]
+    other = model(video, seeds=[7, 8])["reconstructions"]
+    assert not torch.equal(one["fmd"], other["fmd"])
+
+
+def test_reference_switch_decides_which_output_feeds_the_pframe(video):
+    torch.manual_seed(0)
+    universal = SequentialCodec.from_config(SMALL).eval()
+    end_to_end = SequentialCodec.from_config({**SMALL, "reference": "jd"}).eval()
+    end_to_end.load_state_dict(universal.state_dict())
+    for model in (universal, end_to_end):
+        seen = []
+        original = model.pframe.encode_motion
+        model.pframe.encode_motion = lambda x, r, f=original, s=seen: (s.append(r), f(x, r))[1]
+        out = model(video, seeds=SEEDS)["reconstructions"]
+        head = model.codec_config.reference
+        assert torch.equal(seen[0], out[head][:, 0])
+        assert torch.equal(seen[1], out[head][:, 1])
+        assert not torch.equal(seen[0], out["mse" if head == "jd" else "jd"][:, 0])
+        model.pframe.encode_motion = original
+    # Same weights: frame 1 is the same; frame 2 is coded relative to a different reference.
+    a = universal(video, seeds=SEEDS)["reconstructions"]["mse"]
+    b = end_to_end(video, seeds=SEEDS)["reconstructions"]["mse"]
+    assert torch.equal(a[:, 0], b[:, 0])
+    assert not torch.equal(a[:, 1], b[:, 1])
+
+
+def test_end_to_end_model_round_trips_for_its_head(video):
+    torch.manual_seed(0)
+    model = SequentialCodec.from_config({**SMALL, "heads": ["sa"], "reference": "sa"}).eval()
+    expected = model(video, seeds=SEEDS)["reconstructions"]["sa"]
+    decoded = model.decompress(model.compress(video, SEEDS), SEEDS, "sa")
+    assert float((decoded - expected).abs().max().detach()) <= 1e-6
+
+
+def test_outputs_are_frames_in_the_unit_interval(model, video):
+    with torch.no_grad():
+        out = model(video * 4 - 2, seeds=SEEDS)["reconstructions"]
+    for frames in out.values():
+        assert float(frames.min()) >= 0.0 and float(frames.max()) <= 1.0
+
+
+def test_config_rebuilds_the_same_model(model):
+    again = SequentialCodec.from_config(model.config)
+    assert again.config == model.config
+    assert {k: v.shape for k, v in again.state_dict().items()} == {
+        k: v.shape for k, v in model.state_dict().items()
+    }
+
+
+def test_zero_bit_iframe_is_allowed_and_sends_no_symbols(video):
+    model = SequentialCodec.from_config({**SMALL, "iframe_bits": 0}).eval()
+    symbols = model.compress(video, SEEDS)
+    assert symbols[0].shape == (2, 0)
+    assert torch.equal(
+        model.decompress(symbols, SEEDS, "fmd"), model(video, seeds=SEEDS)["reconstructions"]["fmd"]
+    )
+
+
+def test_training_forward_passes_gradients_to_encoders(video):
+    torch.manual_seed(0)
+    model = SequentialCodec.from_config(SMALL).train()
+    out = model(video, heads=["mse"])
+    ((out["reconstructions"]["mse"] - video) ** 2).mean().backward()
+    assert model.iframe.encoder.project.weight.grad.abs().sum() > 0
+    assert model.pframe.residual_encoder.project.weight.grad.abs().sum() > 0
+    assert model.pframe.motion_encoder.project.weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"iframe_bits": 5}, "iframe_bits"),
+        ({"levels": 6}, "levels"),
+        ({"motion_bits": 32}, "motion_bits"),
+        ({"size": [24, 32]}, "size"),
+        ({"heads": ["fmd", "xyz"]}, "xyz"),
+        ({"reference": "jd", "heads": ["fmd"]}, "reference"),
+        ({"colour": 3}, "colour"),
+    ],
+)
+def test_bad_configs_name_the_offending_key(override, message):
+    with pytest.raises(UsageError, match=message):
+        SequentialCodec.from_config({**SMALL, **override})
+
+
+def test_bad_inputs_are_usage_errors(model, video):
+    symbols = model.compress(video, SEEDS)
+    with pytest.raises(UsageError, match="head"):
+        model.decompress(symbols, SEEDS, "nope")
+    with pytest.raises(UsageError, match="shape"):
+        model.decompress([symbols[0][:, :1]], SEEDS)
+    with pytest.raises(UsageError, match="outside"):
+        model.decompress([symbols[0] + 4], SEEDS)
+    with pytest.raises(UsageError, match="seeds"):
+        model.compress(video, [1])
+    with pytest.raises(UsageError, match="shape"):
+        model(video[:, :, :, :8])

@@ -1,0 +1,130 @@
+"""The training loop: it learns, it resumes exactly, and stages move the right parameters."""
+
+import csv
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from seqrdp.codec.model import SequentialCodec
+from seqrdp.errors import UsageError
+from seqrdp.train.checkpoint import load_codec
+from seqrdp.train.config import codec_config
+from seqrdp.train.data import clip_source
+from seqrdp.train.loop import train
+
+
+def _mse(model, clips, head="mse"):
+    with torch.no_grad():
+        out = model(clips, heads=[head], seeds=list(range(len(clips))))["reconstructions"][head]
+    return float(((out - clips) ** 2).mean())
+
+
+def test_a_few_mse_steps_lower_the_mse_on_a_fixed_batch(tiny, tmp_path):
+    config = tiny(mse_steps=25, perception_steps=0, lr=3e-3, checkpoint_every=25)
+    clips = clip_source(config).validation(8)
+    torch.manual_seed(config["seed"])
+    before = _mse(SequentialCodec(codec_config(config)).eval(), clips)
+    model, meta = train(config, tmp_path / "run")
+    after = _mse(model.eval(), clips)
+    assert after < 0.8 * before
+    # The metadata's validation numbers are the same quantity, per frame.
+    frames = meta["metrics"]["validation"]["mse"]["mse"]
+    assert len(frames) == 3
+
+
+def _tensors(run_dir):
+    return {**load_file(run_dir / "model.safetensors"), **load_file(run_dir / "state.safetensors")}
+
+
+@pytest.mark.parametrize("mode", ["universal", "end-to-end"])
+def test_killed_and_rerun_equals_uninterrupted(tiny, tmp_path, mode):
+    config = tiny(mode, plf="jd" if mode == "end-to-end" else None)
+    train(config, tmp_path / "whole")
+    # Killed after 5 of 6 steps: the last checkpoint is step 4 (perception stage, optimiser
+    # moments of decoder and critics saved); the rerun recomputes step 5 and finishes.
+    _, partial = train(config, tmp_path / "resumed", stop_after=5)
+    assert partial["steps"] == 4
+    _, meta = train(config, tmp_path / "resumed")
+    assert meta["steps"] == 6 and meta["complete"]
+    whole, resumed = _tensors(tmp_path / "whole"), _tensors(tmp_path / "resumed")
+    assert whole.keys() == resumed.keys()
+    for key in whole:
+        assert torch.equal(whole[key], resumed[key]), key
+
+
+def test_log_keeps_one_row_per_step_after_a_resume(tiny, tmp_path):
+    config = tiny()
+    train(config, tmp_path / "run", stop_after=5)
+    train(config, tmp_path / "run")
+    with (tmp_path / "run" / "log.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [int(r["step"]) for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r["stage"] for r in rows] == ["mse"] * 3 + ["perception"] * 3
+    assert rows[-1]["perception/jd"] != "" and rows[0]["perception/jd"] == ""
+
+
+def test_universal_perception_stage_moves_only_the_heads(tiny, tmp_path):
+    config = tiny(mse_steps=2, perception_steps=2, checkpoint_every=100)
+    train(config, tmp_path / "run", stop_after=2)
+    after_mse = load_file(tmp_path / "run" / "model.safetensors")
+    train(config, tmp_path / "run")
+    final = load_file(tmp_path / "run" / "model.safetensors")
+    for key, value in final.items():
+        changed = not torch.equal(value, after_mse[key])
+        assert changed == key.startswith("heads."), key
+
+
+def test_end_to_end_trains_the_encoder_with_its_plf(tiny, tmp_path):
+    config = tiny("end-to-end", plf="fmd", mse_steps=1, perception_steps=2, checkpoint_every=100)
+    train(config, tmp_path / "run", stop_after=1)
+    after_warm_start = load_file(tmp_path / "run" / "model.safetensors")
+    model, meta = train(config, tmp_path / "run")
+    assert meta["heads"] == ["mse", "fmd"] and meta["reference"] == "fmd"
+    final = load_file(tmp_path / "run" / "model.safetensors")
+    assert not torch.equal(final["iframe.encoder.project.weight"],
+                           after_warm_start["iframe.encoder.project.weight"])  # fmt: skip
+    assert model.codec_config.reference == "fmd"
+
+
+def test_same_seed_same_run_other_seed_other_run(tiny, tmp_path):
+    config = tiny(mse_steps=2, perception_steps=0)
+    train(config, tmp_path / "a")
+    train(config, tmp_path / "b")
+    train({**config, "seed": 1}, tmp_path / "c")
+    a, b, c = (load_file(tmp_path / d / "model.safetensors") for d in "abc")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not all(torch.equal(a[k], c[k]) for k in a)
+
+
+def test_resuming_with_other_settings_is_refused(tiny, tmp_path):
+    config = tiny(mse_steps=2, perception_steps=0)
+    train(config, tmp_path / "run")
+    with pytest.raises(UsageError, match="iframe_bits"):
+        train({**config, "iframe_bits": 8}, tmp_path / "run")
+
+
+def test_a_finished_run_is_not_trained_again_and_can_be_extended(tiny, tmp_path):
+    config = tiny(mse_steps=2, perception_steps=1)
+    train(config, tmp_path / "run")
+    before = load_file(tmp_path / "run" / "model.safetensors")
+    _, meta = train(config, tmp_path / "run")
+    assert meta["steps"] == 3
+    assert all(torch.equal(v, load_file(tmp_path / "run" / "model.safetensors")[k])
+               for k, v in before.items())  # fmt: skip
+    _, meta = train({**config, "perception_steps": 2}, tmp_path / "run")
+    assert meta["steps"] == 4 and meta["stages"]["perception"]["steps"] == 2
+
+
+def test_run_directory_holds_the_documented_files(tiny, tmp_path):
+    _, meta = train(tiny(mse_steps=1, perception_steps=1, tensorboard=True), tmp_path / "run")
+    names = {p.name for p in (tmp_path / "run").iterdir()}
+    assert {"model.safetensors", "state.safetensors", "model.json", "log.csv", "tb",
+            "samples.png"} <= names  # fmt: skip
+    assert not any(name.endswith((".pt", ".pth", ".pkl", ".tmp")) for name in names)
+    assert meta["frame_bits"] == [4, 32] and meta["rate_bits"] == [4, 32, 32]
+    assert meta["data"]["kind"] == "squares"
+    assert meta["torch"] == torch.__version__
+    assert meta["training_seconds"] > 0
+    model, loaded = load_codec(tmp_path / "run")
+    assert loaded["steps"] == 2 and model.config == meta["codec"]
