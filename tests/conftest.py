@@ -43,6 +43,15 @@ def save_tiny_codec(directory: Path, name: str = "tiny", seed: int = 0) -> Path:
     return directory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """Tests run two at a time (pytest -n 2) on two cores: one torch thread each avoids
+    oversubscription, which slows small convolutions by an order of magnitude."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="session")
 def make_tiny_codec():
     """:func:`save_tiny_codec`, for tests that need a second, different checkpoint."""

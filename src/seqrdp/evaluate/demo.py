@@ -97,12 +97,15 @@ def run_demo(
     from seqrdp.progress import progress
     from seqrdp.zoo import load_model
 
+    # Batch-one coding: one thread is fastest (see seqrdp.codec.command._one_thread).
+    torch.set_num_threads(1)
     start = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     model, info = load_model(model_name)
     heads = [h for h in HEADS if h in model.head_names]
 
-    data = generate_moving_mnist(sequences, frames, split="test", seed=seed)
+    size = model.codec_config.size[0]
+    data = generate_moving_mnist(sequences, frames, size=size, split="test", seed=seed)
     data_path = out / "test.npy"
     save_videoset(data_path, data)
 
