@@ -37,6 +37,12 @@ def permanence_examples(digits: dict[str, Any], count: int = GRID_SEQUENCES) -> 
     return order[: min(count, n)]
 
 
+def _percentages(values: Any) -> str:
+    if values is None:
+        return "n/a"
+    return ", ".join(f"{100 * v:.1f} %" for v in values)
+
+
 def _per_frame_rows(results: dict[str, Any], key: str) -> list[list[Any]]:
     return [
         [HEAD_LABELS.get(head, head), *metrics[key]] for head, metrics in results["heads"].items()
@@ -79,17 +85,22 @@ def build_page(
     grid.text(
         f"Each block is one test sequence (digits never seen in training), coded with "
         f"{' + '.join(map(str, bits))} bits and decoded by every head from the very same "
-        f"<code>.srdp</code> file. Rows: source, then each head; the classifier's digit is "
-        f"given in brackets for frame 1 → last frame. Sequences were picked to show error "
+        f"<code>.srdp</code> file. Sequences were picked to show error "
         f"permanence where it occurs: <code>jd</code>'s first frame is wrong and stays "
         f"wrong, <code>fmd</code> recovers."
     )
+    blocks = []
     for i in chosen:
-        rows = [(f"source [{int(digits['source'][i])}]", data.videos[i])]
-        for head in heads:
-            d = np.asarray(digits[head][i])
-            rows.append((f"{head} [{d[0]}→{d[-1]}]", decoded[head][i]))
-        grid.figure(image_grid_png(rows), f"sequence {i}", f"reconstructions of sequence {i}")
+        videos = [data.videos[i], *(decoded[head][i] for head in heads)]
+        labels = [f"{int(digits['source'][i])}"]
+        labels += [f"{np.asarray(digits[h][i])[0]}→{np.asarray(digits[h][i])[-1]}" for h in heads]
+        blocks.append((f"seq {i}: " + ", ".join(labels[:1]), videos))
+    grid.figure(
+        image_grid_png(["source", *heads], blocks),
+        "Rows: the source, then each head decoding the same bits. Block titles give the "
+        "source digit; the tables below give the classifier's verdicts.",
+        "reconstructions by every head",
+    )
     sections.append(grid)
 
     distortion = Section("3. Distortion per frame")
@@ -106,7 +117,7 @@ def build_page(
     identity.text(
         "Fraction of sequences whose decoded frame t shows (a) the source digit and (b) the "
         "digit of decoded frame 1, according to the shipped MNIST classifier (accuracy on "
-        f"clean source frames: {results['data']['identity_source']})."
+        f"clean source frames: {_percentages(results['data']['identity_source'])})."
     )
     identity.table(
         ["(a) same digit as source", *frame_cols], _per_frame_rows(results, "identity_source")

@@ -55,28 +55,34 @@ def figure_png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def image_grid_png(rows: Sequence[tuple[str, np.ndarray]], scale: int = 3) -> bytes:
-    """PNG of labelled rows of uint8 frames: ``rows`` = [(label, frames (T, H, W)), ...]."""
+def image_grid_png(
+    rows: Sequence[str], blocks: Sequence[tuple[str, Sequence[np.ndarray]]]
+) -> bytes:
+    """PNG of sequences side by side: ``rows`` labels the rows (source, heads); each block is
+    ``(title, [frames (T, H, W) uint8 per row])``, drawn as T columns under its title."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    frames = rows[0][1].shape[0]
+    frames = blocks[0][1][0].shape[0]
+    columns = len(blocks) * frames
     fig, axes = plt.subplots(
-        len(rows), frames, figsize=(1.1 * frames + 1.2, 1.1 * len(rows)), squeeze=False
+        len(rows), columns, figsize=(0.95 * columns + 1.0, 1.0 * len(rows) + 0.4), squeeze=False
     )
-    for r, (label, video) in enumerate(rows):
-        for t in range(frames):
-            ax = axes[r][t]
-            ax.imshow(video[t], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                ax.set_title(f"frame {t + 1}", fontsize=9)
-            if t == 0:
-                ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
-    fig.subplots_adjust(wspace=0.05, hspace=0.08)
+    for b, (title, videos) in enumerate(blocks):
+        for r, video in enumerate(videos):
+            for t in range(frames):
+                ax = axes[r][b * frames + t]
+                ax.imshow(video[t], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if r == 0:
+                    ax.set_title(f"{title}\nframe {t + 1}" if t == 0 else f"\nframe {t + 1}",
+                                 fontsize=8, loc="left" if t == 0 else "center")  # fmt: skip
+                if b == 0 and t == 0:
+                    ax.set_ylabel(rows[r], rotation=0, ha="right", va="center", fontsize=9)
+    fig.subplots_adjust(wspace=0.04, hspace=0.06)
     return figure_png(fig)
 
 
