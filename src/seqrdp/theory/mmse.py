@@ -49,5 +49,16 @@ def mmse_estimate_variance(source: GaussMarkovSource, rates: float | Sequence[fl
     """``q_j = Var E[X_j | U^j] = σ_j² − D_j``: how much of frame ``j`` the representations carry.
 
     The largest value any encoder at these rates can reach, at every frame simultaneously.
+    Computed as ``(σ_j² − Var(X_j | U^{j−1})) + Var(X_j | U^{j−1})·(1 − 2^{−2R_j})`` with
+    ``expm1``, so that a tiny rate still gives a positive ``q_j`` (``1 − 2^{−2R}`` would round
+    to 0 below R ≈ 1e-16 and lose the ``√q`` behaviour of perfect-realism distortion).
     """
-    return np.asarray(source.sigma2) - sequential_mmse_distortion(source, rates)
+    rates = check_rates(rates, source.frames)
+    distortion = sequential_mmse_distortion(source, rates)
+    sigma2 = np.asarray(source.sigma2, dtype=float)
+    prior = np.empty(source.frames)
+    prior[0] = source.sigma2_1
+    for j in range(1, source.frames):
+        prior[j] = source.rho[j - 1] ** 2 * distortion[j - 1] + source.innovation_var[j - 1]
+    gained = -np.expm1(-2.0 * np.log(2.0) * rates)
+    return (sigma2 - prior) + prior * gained
