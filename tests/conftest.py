@@ -52,13 +52,17 @@ def save_tiny_codec(directory: Path, name: str = "tiny", seed: int = 0) -> Path:
     return directory
 
 
-@pytest.fixture(autouse=True, scope="session")
+@pytest.fixture(autouse=True)
 def _one_torch_thread():
     """Tests run two at a time (pytest -n 2) on two cores: one torch thread each avoids
-    oversubscription, which slows small convolutions by an order of magnitude."""
+    oversubscription, which slows small convolutions by an order of magnitude. Restored after
+    each test, so a test that sets its own thread count cannot leak it."""
     import torch
 
+    threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
-"""A tiny training configuration: 16×16 squares, 3 frames, narrow networks, one thread."""
+"""A tiny training configuration: 16×16 squares, 3 frames, narrow networks."""
 
 import pytest
-import torch
 
 from seqrdp.train.config import build_config
 
@@ -22,14 +21,6 @@ TINY = {
     "threads": 1,
     "tensorboard": False,
 }
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")
