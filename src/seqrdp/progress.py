@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
-
-T = TypeVar("T")
+from collections.abc import Iterable
+from typing import Any
 
 
 def progress(
-    iterable: Iterable[T], *, total: int | None = None, desc: str = "", disable: bool | None = None
-) -> Iterator[T]:
-    """Wrap ``iterable`` in a tqdm bar with ETA on stderr.
+    iterable: Iterable[Any] | None = None,
+    *,
+    total: int | None = None,
+    initial: int = 0,
+    desc: str = "",
+    disable: bool | None = None,
+):
+    """A tqdm bar with ETA on stderr: iterate over it, or drive it by hand (``update``,
+    ``set_postfix`` for live losses) when ``iterable`` is ``None``.
 
     The bar is hidden when stderr is not a terminal (``disable=None``), so logs and CI stay
-    readable; pass ``disable=False`` to force it.
+    readable; pass ``disable=False`` to force it. ``initial`` starts a resumed bar part-way.
     """
     from tqdm.auto import tqdm
 
     if disable is None:
         disable = not sys.stderr.isatty()
-    return iter(
-        tqdm(iterable, total=total, desc=desc, disable=disable, file=sys.stderr, dynamic_ncols=True)
+    return tqdm(
+        iterable,
+        total=total,
+        initial=initial,
+        desc=desc,
+        disable=disable,
+        file=sys.stderr,
+        dynamic_ncols=True,
     )

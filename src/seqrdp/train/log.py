@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from seqrdp.progress import progress
 
 LOG_FILE = "log.csv"
 
@@ -60,12 +61,9 @@ class RunLog:
 
 
 def progress_bar(total: int, step: int, config: Mapping[str, Any], show: bool | None):
-    """A tqdm bar over all steps of the run, starting at ``step`` (``show=None``: only when
-    stderr is a terminal). Unlike :func:`seqrdp.progress.progress` it exposes the bar, whose
-    postfix shows the latest losses."""
-    from tqdm.auto import tqdm
-
+    """The run's bar over all its steps, starting at ``step`` (``show=None``: only when stderr
+    is a terminal); its postfix shows the latest losses."""
     desc = config["mode"] + (f" {config['plf']}" if config["plf"] else "")
-    disable = not sys.stderr.isatty() if show is None else not show
-    return tqdm(total=total, initial=step, desc=desc, disable=disable, file=sys.stderr,
-                dynamic_ncols=True)  # fmt: skip
+    return progress(
+        total=total, initial=step, desc=desc, disable=None if show is None else not show
+    )
