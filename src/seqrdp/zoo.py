@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,13 @@ class ModelInfo:
     name: str
     weights: Path
     meta: dict[str, Any]
+
+    @cached_property
+    def weights_hash(self) -> bytes:
+        """SHA-256 of the weights file, as ``.srdp`` headers store it."""
+        from seqrdp.bitstream import weights_hash
+
+        return weights_hash(self.weights)
 
     @property
     def frame_bits(self) -> list[int]:

@@ -15,7 +15,7 @@ from typing import BinaryIO
 import numpy as np
 import torch
 
-from seqrdp.bitstream import Header, StreamReader, weights_hash, write_stream
+from seqrdp.bitstream import Header, StreamReader, write_stream
 from seqrdp.data.dataset import frames_to_tensor, tensor_to_frames
 from seqrdp.data.resize import resize_frames
 from seqrdp.data.video import to_grey, to_rgb
@@ -56,7 +56,7 @@ def encode_video(model, info: ModelInfo, frames: np.ndarray, seed: int) -> Encod
     config = model.codec_config
     header = Header(
         model=info.name,
-        weights_hash=weights_hash(info.weights),
+        weights_hash=info.weights_hash,
         height=config.size[0],
         width=config.size[1],
         channels=config.channels,
@@ -77,10 +77,10 @@ def write_encoded(fileobj: BinaryIO, encoded: Encoded) -> int:
 
 def check_model(header: Header, model, info: ModelInfo) -> None:
     """The stream must have been written by exactly these weights and this frame layout."""
-    if header.weights_hash != weights_hash(info.weights):
+    if header.weights_hash != info.weights_hash:
         raise UsageError(
             f"model hash mismatch: the stream was written by other weights than {info.name!r} "
-            f"({header.weights_hash.hex()[:12]}… vs {weights_hash(info.weights).hex()[:12]}…)"
+            f"({header.weights_hash.hex()[:12]}… vs {info.weights_hash.hex()[:12]}…)"
         )
     config = model.codec_config
     expected = (config.size[0], config.size[1], config.channels)

@@ -88,9 +88,10 @@ def run_demo(
     """Everything ``seqrdp demo`` does; returns a JSON-ready summary."""
     import torch
 
-    from seqrdp.codec.stream import encode_video, fit_frames, write_encoded
+    from seqrdp.bitstream import StreamReader
+    from seqrdp.codec.stream import decode_frames, encode_video, fit_frames, write_encoded
     from seqrdp.data.arrays import save_videoset
-    from seqrdp.data.dataset import frames_to_tensor, tensor_to_frames
+    from seqrdp.data.dataset import frames_to_tensor
     from seqrdp.data.moving_mnist import generate_moving_mnist
     from seqrdp.evaluate.classifier import classify_frames, load_classifier
     from seqrdp.evaluate.run import evaluate_codec
@@ -112,33 +113,31 @@ def run_demo(
     theory_dir = out / "theory"
     theory_figures = _theory_figures(theory_dir)
 
-    # Real bitstreams: one .srdp per sequence; the decoder's outputs must equal the
-    # evaluation's reconstructions for the same seeds (checked below).
+    # Real bitstreams: one .srdp file per sequence, read back and decoded by every head. With
+    # the same seeds these are the reconstructions that evaluate_codec scores (the codec's
+    # decompress(compress(x)) equals its eval forward; tests/codec checks it).
     streams = out / "streams"
     streams.mkdir(exist_ok=True)
     sizes = []
     decoded: dict[str, list[np.ndarray]] = {head: [] for head in heads}
     for i in progress(range(sequences), total=sequences, desc="encode + decode"):
-        fitted = fit_frames(data.videos[i], model)
-        encoded = encode_video(model, info, fitted, seed + i)
-        with open(streams / f"seq{i:04d}.srdp", "wb") as stream:
+        path = streams / f"seq{i:04d}.srdp"
+        encoded = encode_video(model, info, fit_frames(data.videos[i], model), seed + i)
+        with open(path, "wb") as stream:
             sizes.append(write_encoded(stream, encoded))
-        symbols = [s[None] for s in encoded.symbols]
         for head in heads:
-            with torch.no_grad():
-                video = model.decompress(symbols, [seed + i], head)
-            decoded[head].append(tensor_to_frames(video[0]))
+            with open(path, "rb") as stream:
+                frames_out = list(decode_frames(StreamReader(stream), model, info, head))
+            decoded[head].append(np.stack(frames_out))
     header = encoded.header
 
     results = evaluate_codec(model, data, heads=heads, seeds=seed, critic_steps=critic_steps)
 
     classifier, _ = load_classifier()
-    source = torch.stack([frames_to_tensor(v) for v in data.videos])
     digits = {"source": torch.as_tensor(data.labels[:, 0])}
     for head in heads:
         video = torch.stack([frames_to_tensor(v) for v in decoded[head]])
         digits[head], _ = classify_frames(classifier, video)
-    del source
 
     from seqrdp.evaluate.demo_page import build_page
 
