@@ -11,7 +11,7 @@ from seqrdp.errors import UsageError
 from seqrdp.train.checkpoint import load_codec
 from seqrdp.train.config import codec_config
 from seqrdp.train.data import clip_source
-from seqrdp.train.loop import train
+from seqrdp.train.loop import train, warm_start
 
 
 def _mse(model, clips, head="mse"):
@@ -78,12 +78,12 @@ def test_universal_perception_stage_moves_only_the_heads(tiny, tmp_path):
 def test_end_to_end_trains_the_encoder_with_its_plf(tiny, tmp_path):
     config = tiny("end-to-end", plf="fmd", mse_steps=1, perception_steps=2, checkpoint_every=100)
     train(config, tmp_path / "run", stop_after=1)
-    after_warm_start = load_file(tmp_path / "run" / "model.safetensors")
+    afterwarm_start = load_file(tmp_path / "run" / "model.safetensors")
     model, meta = train(config, tmp_path / "run")
     assert meta["heads"] == ["mse", "fmd"] and meta["reference"] == "fmd"
     final = load_file(tmp_path / "run" / "model.safetensors")
     assert not torch.equal(final["iframe.encoder.project.weight"],
-                           after_warm_start["iframe.encoder.project.weight"])  # fmt: skip
+                           afterwarm_start["iframe.encoder.project.weight"])  # fmt: skip
     assert model.codec_config.reference == "fmd"
 
 
@@ -128,3 +128,28 @@ def test_run_directory_holds_the_documented_files(tiny, tmp_path):
     assert meta["training_seconds"] > 0
     model, loaded = load_codec(tmp_path / "run")
     assert loaded["steps"] == 2 and model.config == meta["codec"]
+
+
+def test_initwarm_starts_the_core_and_adds_its_training_time(tiny, tmp_path):
+    _, core_meta = train(tiny(mse_steps=3, perception_steps=0), tmp_path / "core")
+    core = load_file(tmp_path / "core" / "model.safetensors")
+    # An end-to-end fmd codec starts from that core (and the core run's untrained fmd head).
+    config = tiny("end-to-end", plf="fmd", mse_steps=0, perception_steps=1,
+                  init=str(tmp_path / "core"))  # fmt: skip
+    model = SequentialCodec(codec_config(config))
+    copied = warm_start(model, config["init"])
+    assert copied["heads"] == ["fmd"] and copied["steps"] == 3
+    own = model.state_dict()
+    assert all(torch.equal(own[k], v) for k, v in core.items() if k in own)
+    _, meta = train(config, tmp_path / "e2e")
+    assert meta["init"]["name"] == "core"
+    assert meta["total_training_seconds"] == pytest.approx(
+        meta["training_seconds"] + core_meta["training_seconds"]
+    )
+
+
+def test_init_from_a_codec_of_other_rates_is_refused(tiny, tmp_path):
+    train(tiny(mse_steps=1, perception_steps=0), tmp_path / "core")
+    config = tiny(iframe_bits=8, init=str(tmp_path / "core"))
+    with pytest.raises(UsageError, match="does not fit"):
+        train(config, tmp_path / "other")

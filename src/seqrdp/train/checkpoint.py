@@ -126,6 +126,11 @@ def read_meta(path: Path) -> dict[str, Any]:
     return meta
 
 
+def total_training_seconds(meta: Mapping[str, Any]) -> float:
+    """Training time of a checkpoint including the runs it was warm-started from (``--init``)."""
+    return float(meta.get("total_training_seconds", meta.get("training_seconds", 0.0)))
+
+
 def checkpoint_paths(path: str | Path) -> tuple[Path, Path]:
     """``(weights, metadata)`` of a run directory or of a ``.safetensors`` file with a sibling
     ``.json`` of the same stem."""

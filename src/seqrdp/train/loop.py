@@ -67,6 +67,7 @@ class Run:
             self.plfs, config["frames"], self.source.channels, config["critic_width"],
             config["size"],
         ).to(dist.device)  # fmt: skip
+        self.init: dict[str, Any] | None = None  # what --init copied (set by _train)
 
 
 def train(
@@ -110,8 +111,11 @@ def _train(run: Run, stop_after: int | None, progress: bool | None) -> dict[str,
     saved: tuple[str, dict[str, torch.Tensor]] | None = None
     if (run.out / checkpoint.META_FILE).exists():
         meta, saved = _resume(run)
+        run.init = meta.get("init")
         if meta["steps"] >= run.total:
             return meta
+    elif config["init"]:
+        run.init = warm_start(run.model, config["init"])
     step = started = meta["steps"]
     saved_meta = copy.deepcopy(meta)  # what the run directory holds
 
@@ -239,6 +243,31 @@ def _optimizers(run: Run, stage: Stage) -> dict[str, torch.optim.Optimizer]:
     }
 
 
+def warm_start(model: SequentialCodec, path: str) -> dict[str, Any]:
+    """Copy the weights of the codec at ``path`` into ``model``: the whole core (encoders and
+    MMSE decoders) must fit; heads of the same name and shape are copied too, other heads keep
+    their fresh weights. Returns what was copied, for the run's metadata."""
+    weights, meta_path = checkpoint.checkpoint_paths(path)
+    meta = checkpoint.read_meta(meta_path)
+    tensors, _ = checkpoint.read_tensors(weights)
+    own = model.state_dict()
+    fits = {k: v for k, v in tensors.items() if k in own and own[k].shape == v.shape}
+    misfit = [k for k in own if not k.startswith("heads.") and k not in fits]
+    if misfit:
+        raise UsageError(
+            f"--init {path}: its core does not fit this run ({misfit[0]} is missing or has "
+            "another shape); use the same size, rates, levels and width"
+        )
+    model.load_state_dict(fits, strict=False)
+    return {
+        "path": str(path),
+        "name": meta.get("name"),
+        "steps": meta.get("steps"),
+        "total_training_seconds": checkpoint.total_training_seconds(meta),
+        "heads": sorted({k.split(".")[1] for k in fits if k.startswith("heads.")}),
+    }
+
+
 def _resume(run: Run) -> tuple[dict[str, Any], tuple[str, dict[str, torch.Tensor]]]:
     """Load the checkpoint in the run directory into the model and critics; returns the
     metadata and ``(stage of the saved optimisers, state tensors)``."""
@@ -313,6 +342,9 @@ def _checkpoint(
         "planned_steps": run.total,
         "complete": meta["steps"] == run.total,
         "training_seconds": meta["training_seconds"],
+        "total_training_seconds": meta["training_seconds"]
+        + (run.init["total_training_seconds"] if run.init else 0.0),
+        "init": run.init,
         "stages": meta["stages"],
         "data": run.source.describe(),
         "metrics": metrics,
