@@ -1,6 +1,7 @@
 """The training loop: it learns, it resumes exactly, and stages move the right parameters."""
 
 import csv
+import json
 
 import pytest
 import torch
@@ -153,3 +154,14 @@ def test_init_from_a_codec_of_other_rates_is_refused(tiny, tmp_path):
     config = tiny(iframe_bits=8, init=str(tmp_path / "core"))
     with pytest.raises(UsageError, match="does not fit"):
         train(config, tmp_path / "other")
+
+
+def test_a_run_saved_before_a_setting_existed_resumes_with_its_default(tiny, tmp_path):
+    config = tiny(mse_steps=2, perception_steps=0)
+    train(config, tmp_path / "run")
+    meta_path = tmp_path / "run" / "model.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["config"]["init"]  # as written by a version without --init
+    meta_path.write_text(json.dumps(meta))
+    _, meta = train({**config, "mse_steps": 3}, tmp_path / "run")
+    assert meta["steps"] == 3

@@ -28,7 +28,7 @@ from seqrdp import __version__
 from seqrdp.codec.model import MMSE_HEAD, SequentialCodec
 from seqrdp.errors import UsageError
 from seqrdp.train import checkpoint
-from seqrdp.train.config import check_config, codec_config
+from seqrdp.train.config import check_config, codec_config, default_config
 from seqrdp.train.data import clip_source
 from seqrdp.train.distributed import Distributed
 from seqrdp.train.log import RunLog, progress_bar
@@ -273,7 +273,8 @@ def _resume(run: Run) -> tuple[dict[str, Any], tuple[str, dict[str, torch.Tensor
     metadata and ``(stage of the saved optimisers, state tensors)``."""
     out, config = run.out, run.config
     meta = checkpoint.read_meta(out / checkpoint.META_FILE)
-    saved = meta.get("config", {})
+    # A key the run's version did not know yet had its default value.
+    saved = {**default_config(), **meta.get("config", {})}
     for key in sorted(set(saved) | set(config)):
         if key not in RESUMABLE_KEYS and saved.get(key) != config.get(key):
             raise UsageError(

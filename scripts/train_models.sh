@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Train the shipped Moving MNIST codecs and the end-to-end codecs they are compared with, using
+# only `seqrdp train`, then copy the shipped ones into the package (src/seqrdp/models).
+#
+#   scripts/train_models.sh [RUNS]        (default RUNS=runs/zoo)
+#
+# Every command is resumable: kill the script and run it again to continue. The steps run one
+# after another here; on a 2-core machine run the lines of one section in parallel (one thread
+# each), as was done for the shipped models (wall time: about 2.5 hours on 2 cores).
+#
+# 1. Cores: encoders + MMSE decoders trained on MSE (universal stage 1), one per I-frame rate.
+# 2. Universal heads: fmd, jd and sa decoders on a frozen core (universal stage 2).
+# 3. End-to-end fmd and jd codecs at the low-rate point, warm-started from the same core and
+#    trained whole (encoder too) for as many steps as the universal heads.
+# 4. Copy the universal codecs into the package.
+set -euo pipefail
+runs=${1:-runs/zoo}
+common=(--threads 1 --pframe-bits 64 --no-tensorboard --checkpoint-every 250 --validation 64)
+perception=(--mse-steps 0 --n-critic 2 --perception-lr 0.0002 --critic-lr 0.0002)
+
+for i in 4 16 64; do
+    seqrdp train universal "${common[@]}" --iframe-bits "$i" --mse-steps 2000 \
+        --perception-steps 0 --out "$runs/core-i$i"
+done
+
+steps=(4:1500 16:600 64:600)
+for entry in "${steps[@]}"; do
+    i=${entry%%:*}
+    seqrdp train universal "${common[@]}" "${perception[@]}" --iframe-bits "$i" \
+        --perception-steps "${entry#*:}" --init "$runs/core-i$i" \
+        --out "$runs/mmnist-universal-i$i-p64"
+done
+
+for plf in fmd jd; do
+    seqrdp train end-to-end --plf "$plf" "${common[@]}" "${perception[@]}" --iframe-bits 4 \
+        --perception-steps 1500 --init "$runs/core-i4" --out "$runs/mmnist-e2e-$plf-i4-p64"
+done
+
+models=src/seqrdp/models
+for i in 4 16 64; do
+    name=mmnist-universal-i$i-p64
+    cp "$runs/$name/model.safetensors" "$models/$name.safetensors"
+    cp "$runs/$name/model.json" "$models/$name.json"
+done
