@@ -12,7 +12,8 @@
 # 2. Universal heads: fmd, jd and sa decoders on a frozen core (universal stage 2).
 # 3. End-to-end fmd and jd codecs at the low-rate point, warm-started from the same core and
 #    trained whole (encoder too) for as many steps as the universal heads.
-# 4. Copy the universal codecs into the package.
+# 4. Copy the universal codecs into the package with their recorded metrics
+#    (scripts/ship_models.py).
 set -euo pipefail
 runs=${1:-runs/zoo}
 common=(--threads 1 --pframe-bits 64 --no-tensorboard --checkpoint-every 250 --validation 64)
@@ -36,9 +37,4 @@ for plf in fmd jd; do
         --perception-steps 1500 --init "$runs/core-i4" --out "$runs/mmnist-e2e-$plf-i4-p64"
 done
 
-models=src/seqrdp/models
-for i in 4 16 64; do
-    name=mmnist-universal-i$i-p64
-    cp "$runs/$name/model.safetensors" "$models/$name.safetensors"
-    cp "$runs/$name/model.json" "$models/$name.json"
-done
+python scripts/ship_models.py "$runs"

@@ -14,7 +14,7 @@ DEVICES = ("cpu", "cuda")
 
 EPILOG = """\
 JSON output (--json), one object; every list has one value per frame t = 1..T:
-  checkpoint              the --checkpoint path
+  checkpoint              the --checkpoint name or path
   model                   frame_bits (bits of frame 1, 2, ...; the last repeats), heads,
                           steps, config (the codec configuration)
   data                    path, sequences, frames, size [H, W], meta (how the data were made),
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--checkpoint",
         required=True,
         metavar="CKPT",
-        help="run directory or .safetensors file of a codec",
+        help="shipped model name (see `seqrdp models`), run directory or .safetensors file",
     )
     parser.add_argument(
         "--data", required=True, metavar="FILE", help="held-out dataset file (.npy + .json)"
@@ -130,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
     from seqrdp.evaluate.classifier import load_classifier
     from seqrdp.evaluate.run import MIN_SEQUENCES, evaluate_codec
     from seqrdp.train.checkpoint import load_codec
+    from seqrdp.zoo import find_model
 
     for flag, value, least in (
         ("--sequences", args.sequences, MIN_SEQUENCES),
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
 
         if not torch.cuda.is_available():
             raise UsageError("--device cuda: no CUDA device is available")
-    model, meta = load_codec(args.checkpoint, device=args.device)
+    model, meta = load_codec(find_model(args.checkpoint).weights, device=args.device)
     heads = parse_heads(args.plf, tuple(model.head_names))
     data = load_videoset(args.data, mmap=True)
     if args.sequences is not None:

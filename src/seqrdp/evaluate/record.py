@@ -1,0 +1,62 @@
+"""Recorded metrics of shipped models, and the universality comparison.
+
+A shipped codec's JSON holds ``metrics.evaluation``: its per-frame MSE and digit identities on
+a fixed, regenerable set of Moving MNIST test sequences (:data:`RECORD_SET`), computed by
+:func:`~seqrdp.evaluate.run.evaluate_codec` (no critics: they are the slow, noisy part). The
+test suite recomputes them from the shipped weights, so a shipped number cannot drift from what
+the weights do. The low-rate model also holds ``universality``: each universal head's MSE next to
+an end-to-end codec of the same PLF, trained from the same warm start for as many steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from seqrdp.data.arrays import VideoSet
+
+# The fixed evaluation set: test digits (never seen in training), regenerated on demand.
+RECORD_SET: dict[str, Any] = {"sequences": 128, "frames": 3, "split": "test", "seed": 31337}
+RECORDED = ("mse", "identity_source", "identity_first")
+
+
+def record_set(size: int = 64) -> VideoSet:
+    """The fixed evaluation set at frame size ``size``."""
+    from seqrdp.data.moving_mnist import generate_moving_mnist
+
+    return generate_moving_mnist(
+        RECORD_SET["sequences"], RECORD_SET["frames"], size=size, split=RECORD_SET["split"],
+        seed=RECORD_SET["seed"],
+    )  # fmt: skip
+
+
+def recorded_metrics(model: Any, heads: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """``{"data": RECORD_SET, "heads": {head: {mse, identity_source, identity_first}}}`` of
+    ``model`` on :func:`record_set` (sequence ``i`` coded with seed ``RECORD_SET.seed + i``)."""
+    from seqrdp.evaluate.run import evaluate_codec
+
+    data = record_set(model.codec_config.size[0])
+    result = evaluate_codec(model, data, heads=heads, seeds=RECORD_SET["seed"], critic_steps=0)
+    return {
+        "data": dict(RECORD_SET),
+        "heads": {
+            head: {key: values[key] for key in RECORDED} for head, values in result["heads"].items()
+        },
+    }
+
+
+def universality_rows(
+    universal: Mapping[str, Any], end_to_end: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """One row per PLF: mean MSE over frames of the universal head and of the end-to-end codec
+    (both :func:`recorded_metrics` results; ``end_to_end`` maps PLF → result) and their ratio."""
+    rows = []
+    for plf, result in end_to_end.items():
+        uni = _mean(universal["heads"][plf]["mse"])
+        e2e = _mean(result["heads"][plf]["mse"])
+        rows.append({"plf": plf, "universal_mse": uni, "end_to_end_mse": e2e, "ratio": uni / e2e})
+    return rows
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)
