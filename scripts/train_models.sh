@@ -19,7 +19,7 @@ runs=${1:-runs/zoo}
 common=(--threads 1 --pframe-bits 64 --no-tensorboard --checkpoint-every 250 --validation 64)
 perception=(--mse-steps 0 --n-critic 1 --perception-lr 0.0002 --critic-lr 0.0004)
 
-cores=(4:2500 16:2000 64:1500)  # I-frame bits : MSE steps (the low-rate core gets the most)
+cores=(4:2000 16:1500 64:1500)  # I-frame bits : MSE steps (the low-rate core gets the most)
 for entry in "${cores[@]}"; do
     i=${entry%%:*}
     seqrdp train universal "${common[@]}" --iframe-bits "$i" --mse-steps "${entry#*:}" \
