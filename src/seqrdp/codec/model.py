@@ -146,7 +146,12 @@ class SequentialCodec(nn.Module):
             mmse = self.iframe.decode(latent)
             field = None
         else:
-            reference = state[config.reference]
+            # Greedy sequential training (the theory's sequential optimum): frame t's loss
+            # trains frame t's coding given the past, not the past itself. With gradients
+            # through the reference, the P-frame losses turned frame 1 into a white blob and
+            # training diverged within 500 steps. Clamping matches training to decoding (the
+            # I-frame's MMSE output is unbounded while training).
+            reference = state[config.reference].detach().clamp(0.0, 1.0)
             m = config.motion_dims
             motion, motion_sent = self._latent(
                 t, "motion", m, randomness,

@@ -148,7 +148,7 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("lr", "perception_lr", "critic_lr"):
         if not config[key] > 0:
             raise UsageError(f"{key} must be positive, got {config[key]}")
-    for key in ("gp_weight", "lambda_mse", "lambda_perc"):
+    for key in ("gp_weight", "lambda_mse", "lambda_perc", "clip_norm"):
         if config[key] < 0:
             raise UsageError(f"{key} must be non-negative, got {config[key]}")
     if len(config["betas"]) != 2 or not all(0 <= b < 1 for b in config["betas"]):

@@ -192,7 +192,9 @@ def _step(
         def critic_update(source: torch.Tensor, fakes: dict[str, torch.Tensor]) -> None:
             nonlocal stats
             loss, stats = critic_loss(source, fakes, stage.heads, critics, config["gp_weight"])
-            _update(optimizers["critic_adam"], loss, critics.parameters(), dist)
+            _update(
+                optimizers["critic_adam"], loss, critics.parameters(), dist, config["clip_norm"]
+            )
 
         # n_critic updates: n_critic − 1 on fresh clips, the last on this step's decoder
         # outputs (detached inside critic_loss), which saves one forward pass per step.
@@ -207,14 +209,19 @@ def _step(
         video, outputs, stage.heads, critics if stage.perception else None,
         config["lambda_mse"], config["lambda_perc"],
     )  # fmt: skip
-    _update(optimizers["decoder_adam"], loss, _trainable(model, stage), dist)
+    _update(optimizers["decoder_adam"], loss, _trainable(model, stage), dist, config["clip_norm"])
     return {**decoder_stats, **stats}
 
 
-def _update(optimizer: torch.optim.Optimizer, loss: torch.Tensor, parameters, dist) -> None:
+def _update(
+    optimizer: torch.optim.Optimizer, loss: torch.Tensor, parameters, dist, clip_norm: float
+) -> None:
+    parameters = list(parameters)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()
     dist.average_gradients(parameters)
+    if clip_norm:
+        nn.utils.clip_grad_norm_(parameters, clip_norm)
     optimizer.step()
 
 
