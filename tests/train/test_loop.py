@@ -125,7 +125,7 @@ def test_run_directory_holds_the_documented_files(tiny, tmp_path):
     assert {"model.safetensors", "state.safetensors", "model.json", "log.csv", "tb",
             "samples.png"} <= names  # fmt: skip
     assert not any(name.endswith((".pt", ".pth", ".pkl", ".tmp")) for name in names)
-    assert meta["frame_bits"] == [4, 32] and meta["rate_bits"] == [4, 32, 32]
+    assert meta["frame_bits"] == [4, 64] and meta["rate_bits"] == [4, 64, 64]
     assert meta["data"]["kind"] == "squares"
     assert meta["torch"] == torch.__version__
     assert meta["training_seconds"] > 0

@@ -41,10 +41,10 @@ def test_flags_parse_to_the_default_types():
 
 def test_flags_override_the_file_which_overrides_the_defaults(tmp_path):
     path = tmp_path / "run.yaml"
-    path.write_text("iframe_bits: 16\npframe_bits: 64\nbatch: 8\n")
+    path.write_text("iframe_bits: 16\npframe_bits: 128\nbatch: 8\n")
     config = build_config("universal", file=path, overrides={"batch": 4, "pframe_bits": None})
     assert config["iframe_bits"] == 16  # file
-    assert config["pframe_bits"] == 64  # file (flag unset)
+    assert config["pframe_bits"] == 128  # file (flag unset)
     assert config["batch"] == 4  # flag
     assert config["levels"] == default_config()["levels"]  # default
 
@@ -61,7 +61,7 @@ def test_rates_become_latent_dimensions():
     [
         ({"iframe_bits": 3}, "iframe_bits 3"),
         ({"pframe_bits": 31}, "pframe_bits 31"),
-        ({"motion_bits": 40}, "motion_bits 40 exceeds"),
+        ({"motion_bits": 80}, "motion_bits 80 exceeds"),
         ({"levels": 5}, "levels 5"),
         ({"size": 40}, "size 40x40"),
         ({"batch": 0}, "batch"),

@@ -1,0 +1,50 @@
+"""Shipped models: the metrics in their JSON are what their weights do on the fixed set."""
+
+import pytest
+
+from seqrdp import zoo
+from seqrdp.evaluate.record import RECORD_SET, record_set, recorded_metrics, universality_rows
+
+SHIPPED = [info.name for info in zoo.list_models()]
+
+
+def test_the_record_set_is_regenerated_identically():
+    first, second = record_set(), record_set()
+    assert first.videos.shape == (RECORD_SET["sequences"], RECORD_SET["frames"], 64, 64)
+    assert (first.videos == second.videos).all() and (first.labels == second.labels).all()
+
+
+def test_the_low_rate_point_is_shipped_with_every_head():
+    low = [
+        info for info in zoo.list_models()
+        if info.frame_bits[0] <= 4 and min(info.frame_bits[1:]) >= 32
+    ]  # fmt: skip
+    assert low, "no shipped model at the low-rate point (I-frame <= 4 bits, P-frames >= 32)"
+    assert all(info.meta["heads"] == ["mse", "fmd", "jd", "sa"] for info in low)
+    iframe_rates = {info.frame_bits[0] for info in zoo.list_models()}
+    assert len(iframe_rates) >= 3  # the low-rate point and at least two higher I-frame rates
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_recorded_metrics_are_recomputed_from_the_weights(name):
+    model, info = zoo.load_model(name)
+    recorded = info.meta["metrics"]["evaluation"]
+    assert recorded["data"] == RECORD_SET
+    fresh = recorded_metrics(model)
+    assert set(fresh["heads"]) == set(recorded["heads"])
+    one_sequence = 1 / RECORD_SET["sequences"]
+    for head, values in recorded["heads"].items():
+        assert fresh["heads"][head]["mse"] == pytest.approx(values["mse"], rel=1e-4), head
+        for key in ("identity_source", "identity_first"):
+            # A float-rounding difference may flip one borderline classification.
+            assert fresh["heads"][head][key] == pytest.approx(values[key], abs=one_sequence)
+
+
+def test_universality_rows_compare_mean_mse_per_plf():
+    universal = {"heads": {"fmd": {"mse": [0.02, 0.04]}, "jd": {"mse": [0.03, 0.03]}}}
+    e2e = {"fmd": {"heads": {"fmd": {"mse": [0.01, 0.03]}}}}
+    (row,) = universality_rows(universal, e2e)
+    assert row["plf"] == "fmd"
+    assert row["universal_mse"] == pytest.approx(0.03)
+    assert row["end_to_end_mse"] == pytest.approx(0.02)
+    assert row["ratio"] == pytest.approx(1.5)
