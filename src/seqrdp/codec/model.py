@@ -173,11 +173,13 @@ class SequentialCodec(nn.Module):
                 continue
             noise = randomness.normal(t, f"noise/{plf}", (config.noise_dims,))
             history = None
-            if plf in config.history:  # the head's past output, moved by this frame's field
+            # The head's past output, moved by this frame's field; detached like the
+            # reference (frame t's loss trains frame t's decoding, not the past).
+            if plf in config.history:
                 history = (
                     torch.zeros_like(mmse)
                     if field is None
-                    else self.pframe.predict(state[plf], field)
+                    else self.pframe.predict(state[plf].detach(), field)
                 )
             outputs[plf] = self.heads[plf](t, latent, noise, mmse, history)
         state.update(outputs)

@@ -8,8 +8,14 @@ PLF         real side                             fake side
 ==========  ====================================  ==================================
 ``fmd``     ``X_t``                               ``X̂_t``
 ``jd``      ``X_1 … X_t``                         ``X̂_1 … X̂_t``
-``sa``      ``X̂_1 … X̂_{t−1}, X_t`` (past detached)  ``X̂_1 … X̂_t``
+``sa``      ``X̂_1 … X̂_{t−1}, X_t``                ``X̂_1 … X̂_t``
 ==========  ====================================  ==================================
+
+Only ``X̂_t`` carries gradients on the fake side: the past outputs are detached, so the critic of
+frame ``t`` trains how frame ``t`` is decoded given the past (the sequential setting of the
+theory). With gradients into the past, the ``sa`` decoder raised its critic's score by moving
+its past outputs, which sit on *both* sides of the ``sa`` comparison, and drifted to white frames
+within 200 steps.
 
 The only difference between PLFs is where the real side's past frames come from
 (:data:`PAST`); a critic (:mod:`seqrdp.perception.critics`) sees the frames stacked along
@@ -72,5 +78,6 @@ def critic_inputs(
     first = t - critic_frames(plf, t)
     past = {"source": source, "outputs": outputs.detach(), None: source}[PAST[plf]]
     real = torch.cat([past[:, first : t - 1], source[:, t - 1 : t]], dim=1)
-    fake = outputs[:, first:t]
+    # Greedy over time: frame t's critic trains X̂_t given the past outputs, not the past.
+    fake = torch.cat([outputs[:, first : t - 1].detach(), outputs[:, t - 1 : t]], dim=1)
     return real.flatten(1, 2), fake.flatten(1, 2)
