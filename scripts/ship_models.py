@@ -9,7 +9,8 @@ For each ``RUNS/mmnist-universal-i{4,16,64}-p64`` run it writes
 metadata plus ``metrics.evaluation``: per-frame MSE and digit identities of every head on the
 fixed set of :mod:`seqrdp.evaluate.record`, which the test suite recomputes). When the
 end-to-end runs ``RUNS/mmnist-e2e-{plf}-i4-p64`` exist, the low-rate model also records
-``universality``: each universal head's MSE against the end-to-end codec of its PLF.
+``universality``: each universal head's MSE against the end-to-end codec of its PLF, both trained
+for the same number of perception steps from the same core.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def _add_universality(runs: Path, meta: dict) -> None:
             "evaluation": end_to_end[plf],
         }
     if end_to_end:
+        # Both after the same number of perception steps from the same core.
         meta["universality"] = universality_rows(meta["metrics"]["evaluation"], end_to_end)
         meta["end_to_end"] = sources
 
