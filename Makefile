@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 setup: $(VENV)/.installed
 
 demo: setup
-	$(VENV)/bin/seqrdp theory --out $(OUT)
+	$(VENV)/bin/seqrdp demo --out $(OUT)
 
 test: setup
 	$(VENV)/bin/ruff check .

@@ -6,7 +6,7 @@
 #
 # Every command is resumable: kill the script and run it again to continue. The steps run one
 # after another here; on a 2-core machine run the lines of one section in parallel (one thread
-# each), as was done for the shipped models: about 3 hours of one-core time in all, 1.5 hours
+# each), as was done for the shipped models: about 2.2 hours of one-core time in all, 1.5 hours
 # of wall time on 2 cores.
 #
 # 1. Cores: encoders + MMSE decoders trained on MSE (universal stage 1), one per I-frame rate.

@@ -10,8 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from seqrdp.bitstream import StreamReader
 from seqrdp.cli import main
+from seqrdp.codec.stream import encode_video, fit_frames
 from seqrdp.data.moving_mnist import generate_moving_mnist
+from seqrdp.zoo import load_model
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +39,6 @@ def _decode(stream, checkpoint, out, plf):
 
 
 def test_file_size_is_header_plus_nominal_bits_plus_checksums(stream):
-    from seqrdp.bitstream import StreamReader
-
     with open(stream, "rb") as f:
         header = StreamReader(f).header
     assert header.frame_bits == (4, 16, 16, 16)
@@ -130,3 +131,23 @@ def test_mutated_streams_fail_cleanly_and_write_nothing(data, stream, tiny_check
     out = tmp_path / "never.npy"
     assert _decode(bad, tiny_checkpoint, out, "jd") == 2
     assert not out.exists()
+
+
+def test_shipped_low_rate_model_round_trips_a_test_clip(tmp_path):
+    clip = tmp_path / "clip.npy"
+    np.save(clip, generate_moving_mnist(1, 3, split="test", seed=5).videos[0])
+    out = tmp_path / "clip.srdp"
+    name = "mmnist-universal-i4-p64"
+    assert main(["encode", str(clip), "-o", str(out), "--model", name, "--seed", "9"]) == 0
+    with open(out, "rb") as f:
+        assert StreamReader(f).header.frame_bits == (4, 64, 64)
+    decoded = {}
+    for plf in ("mse", "fmd", "jd"):  # the model is named in the header: no --model needed
+        assert main(["decode", str(out), "-o", str(tmp_path / f"{plf}.npy"), "--plf", plf]) == 0
+        decoded[plf] = np.load(tmp_path / f"{plf}.npy")
+        assert decoded[plf].shape == (3, 64, 64) and decoded[plf].dtype == np.uint8
+    assert not np.array_equal(decoded["fmd"], decoded["jd"])
+    # Closed loop: the encoder's own MMSE reconstruction is what the decoder emits.
+    model, info = load_model(name)
+    encoded = encode_video(model, info, fit_frames(np.load(clip), model), 9)
+    assert np.array_equal(encoded.reconstruction.reshape(decoded["mse"].shape), decoded["mse"])
