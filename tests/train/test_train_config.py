@@ -67,6 +67,7 @@ def test_rates_become_latent_dimensions():
         ({"batch": 0}, "batch"),
         ({"heads": ["fmd", "xx"]}, "xx"),
         ({"betas": [0.5]}, "betas"),
+        ({"clip_norm": -1.0}, "clip_norm"),
         ({"device": "tpu"}, "device"),
         ({"nonsense": 1}, "nonsense"),
     ],
