@@ -53,7 +53,10 @@ class ModelInfo:
             "heads": list(self.meta.get("heads", [])),
             "mode": self.meta.get("mode"),
             "steps": self.meta.get("steps"),
-            "training_seconds": self.meta.get("training_seconds"),
+            # Including the runs it was warm-started from (``seqrdp train --init``).
+            "training_seconds": self.meta.get(
+                "total_training_seconds", self.meta.get("training_seconds")
+            ),
             "metrics": self.meta.get("metrics", {}),
         }
 
