@@ -20,8 +20,9 @@ from seqrdp.theory import (
 
 from .strategies import budgets_for, rates_for, sources
 
-# The solver accepts constraint violations of 1e-6; with W2 that can move D by ~1e-5 near a
-# perfect-realism boundary.
+# The solver accepts constraint violations of 1e-6 (rate and perception); with W2 that can move
+# D by ~1e-5 near a perfect-realism boundary, on either side of the true optimum, and by how
+# much depends on the machine's floating point. Every solver comparison uses this tolerance.
 AGREEMENT = 2e-5
 FEW = settings(max_examples=6, deadline=None)
 
@@ -31,7 +32,7 @@ def test_solver_mse_is_the_mmse_recursion_at_full_rate():
     rates = [0.4, 1.0, 0.2]
     result = solve_test_channels(source, rates, np.inf, "mse", "optimal")
     np.testing.assert_allclose(
-        result.distortion, sequential_mmse_distortion(source, rates), atol=1e-7
+        result.distortion, sequential_mmse_distortion(source, rates), atol=AGREEMENT
     )
     np.testing.assert_allclose(result.rate_bits, rates, atol=1e-6)
 
@@ -41,7 +42,7 @@ def test_solver_single_frame_perfect_realism_is_D_R_0():
     for rate in (0.0, 0.3, 1.5):
         result = solve_test_channels(source, [rate], 0.0, "fmd", "optimal")
         assert result.distortion[0] == pytest.approx(
-            perfect_realism_distortion(rate, 2.0), abs=1e-7
+            perfect_realism_distortion(rate, 2.0), abs=AGREEMENT
         )
 
 
