@@ -68,7 +68,8 @@ def register(subparsers: Any) -> None:
     )
     decode.add_argument(
         "--model", metavar="NAME",
-        help="model to decode with (default: the one named in the stream)",
+        help="model to decode with: a shipped name or a path of your own (default: the shipped "
+        "model the stream names; a name in a stream is never taken as a path)",
     )  # fmt: skip
     decode.add_argument("--fps", type=int, default=10, help="frame rate of video outputs")
     decode.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
@@ -152,7 +153,13 @@ def run_decode(args: argparse.Namespace) -> int:
         raise UsageError(f"{source} does not exist or is not a file")
     with open(source, "rb") as stream:
         reader = StreamReader(stream)
-        model, info = load_model(args.model or reader.header.model)
+        if args.model:
+            model, info = load_model(args.model)
+        else:  # a name read from the stream is looked up among shipped models, never as a path
+            try:
+                model, info = load_model(reader.header.model, shipped_only=True)
+            except UsageError as exc:
+                raise UsageError(f"{exc}; give a model of your own with --model PATH") from None
         frames = list(
             progress(decode_frames(reader, model, info, args.plf), total=reader.header.frames,
                      desc=f"decode ({args.plf})")
