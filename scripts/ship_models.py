@@ -5,9 +5,11 @@ The last step of ``scripts/train_models.sh``:
     .venv/bin/python scripts/ship_models.py [RUNS]      (default RUNS=runs/zoo)
 
 For each ``RUNS/mmnist-universal-i{4,16,64}-p64`` run it writes
-``src/seqrdp/models/NAME.safetensors`` (the weights, byte for byte) and ``NAME.json`` (the run's
-metadata plus ``metrics.evaluation``: per-frame MSE and digit identities of every head on the
-fixed set of :mod:`seqrdp.evaluate.record`, which the test suite recomputes). When the
+``src/seqrdp/models/NAME.safetensors`` (the latest checkpoint's weights, byte for byte) and
+``NAME.json`` (the run's metadata plus ``metrics.evaluation``: per-frame MSE and digit
+identities of every head on the fixed set of :mod:`seqrdp.evaluate.record`, which the test suite
+recomputes), and prints the model's identity (:func:`seqrdp.codec.loading.model_hash`, what a
+stream's header stores); the name and the metrics do not change it. When the
 end-to-end runs ``RUNS/mmnist-e2e-{plf}-i4-p64`` exist, the low-rate model also records
 ``universality``: each universal head's MSE against the end-to-end codec of its PLF, both trained
 for the same number of perception steps from the same core.
@@ -22,8 +24,9 @@ from pathlib import Path
 
 import torch
 
+from seqrdp.codec.loading import load_codec, model_paths, read_info
 from seqrdp.evaluate.record import recorded_metrics, universality_rows
-from seqrdp.train.checkpoint import load_codec, total_training_seconds
+from seqrdp.train.checkpoint import total_training_seconds
 
 MODELS = Path(__file__).resolve().parents[1] / "src/seqrdp/models"
 RATES = (4, 16, 64)
@@ -37,22 +40,24 @@ def main() -> None:
     torch.set_num_threads(1)
     for rate in RATES:
         name = f"mmnist-universal-i{rate}-p64"
-        model, meta = load_codec(runs / name)
+        run = read_info(runs / name)
+        model, meta = run.load(), run.meta
         meta["name"] = name
         meta["metrics"]["evaluation"] = recorded_metrics(model)
         if rate == LOW_RATE:
             _add_universality(runs, meta)
-        shutil.copyfile(runs / name / "model.safetensors", MODELS / f"{name}.safetensors")
+        shutil.copyfile(run.weights, MODELS / f"{name}.safetensors")
         (MODELS / f"{name}.json").write_text(json.dumps(meta, indent=1) + "\n")
         print(f"shipped {name}: {meta['steps']} steps, "
-              f"{total_training_seconds(meta) / 60:.0f} min of training in all")  # fmt: skip
+              f"{total_training_seconds(meta) / 60:.0f} min of training in all, "
+              f"identity {run.weights_hash.hex()}")  # fmt: skip
 
 
 def _add_universality(runs: Path, meta: dict) -> None:
     end_to_end, sources = {}, {}
     for plf in ("fmd", "jd", "sa"):
         run = runs / f"mmnist-e2e-{plf}-i{LOW_RATE}-p64"
-        if not (run / "model.json").exists():
+        if not run.is_dir() or not model_paths(run)[1].exists():
             continue
         model, e2e_meta = load_codec(run)
         end_to_end[plf] = recorded_metrics(model)

@@ -1,15 +1,22 @@
-"""Checkpoints: safetensors + JSON only, atomic, loadable from a directory or a file pair."""
+"""Checkpoints: safetensors + JSON only, one atomic commit each (a kill anywhere in a save
+loses nothing), and byte-identical files from identical runs."""
 
 import json
+import shutil
+import sys
 
 import pytest
 import torch
+from safetensors.torch import load_file
 
-from seqrdp.codec.model import SequentialCodec
-from seqrdp.errors import UsageError
+from seqrdp.codec.loading import load_codec, read_info
 from seqrdp.train import checkpoint
-from seqrdp.train.checkpoint import load_codec
 from seqrdp.train.loop import train
+
+# Three steps: checkpoints at 1 (end of the MSE stage), 2 (--checkpoint-every, inside the
+# perception stage: Adam moments of decoder and critics) and 3 (the end).
+KILL_CONFIG = {"mse_steps": 1, "perception_steps": 2, "checkpoint_every": 2}
+RUN_FILES = {"latest", "ckpt-3", "model.safetensors", "model.json", "log.csv", "samples.png"}
 
 
 @pytest.fixture(scope="module")
@@ -19,68 +26,154 @@ def run_dir(tmp_path_factory, tiny):
     return out
 
 
+def _header(path):
+    raw = path.read_bytes()
+    length = int.from_bytes(raw[:8], "little")  # safetensors: u64 length + JSON header
+    return raw, json.loads(raw[8 : 8 + length])
+
+
 def test_files_are_safetensors_and_json_never_pickle(run_dir):
     for name in ("model.safetensors", "state.safetensors"):
-        raw = (run_dir / name).read_bytes()
-        header_length = int.from_bytes(raw[:8], "little")
-        header = json.loads(raw[8 : 8 + header_length])  # safetensors: u64 length + JSON header
+        raw, header = _header(run_dir / "ckpt-2" / name)
         assert header["__metadata__"]["steps"] == "2"
         assert not raw.startswith(b"\x80")  # a pickle stream starts with the PROTO opcode
-    assert json.loads((run_dir / "model.json").read_text())["steps"] == 2
+    assert json.loads((run_dir / "ckpt-2" / "model.json").read_text())["steps"] == 2
 
 
-def test_load_codec_never_unpickles(run_dir, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("torch.load must not be used")
-
-    monkeypatch.setattr(torch, "load", refuse)
-    model, meta = load_codec(run_dir)
-    assert isinstance(model, SequentialCodec) and not model.training
-    assert meta["mode"] == "universal"
-
-
-def test_directory_and_file_pair_load_the_same_weights(run_dir, tmp_path):
-    pair = tmp_path / "zoo_model.safetensors"
-    pair.write_bytes((run_dir / "model.safetensors").read_bytes())
-    (tmp_path / "zoo_model.json").write_text((run_dir / "model.json").read_text())
-    a, meta_a = load_codec(run_dir)
-    b, meta_b = load_codec(pair)
-    assert meta_a == meta_b
-    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
-        assert ka == kb and torch.equal(va, vb)
+def test_run_directory_keeps_one_checkpoint_and_a_top_level_codec_copy(run_dir):
+    assert (run_dir / "latest").read_text() == "ckpt-2\n"
+    assert not (run_dir / "ckpt-1").exists() and not (run_dir / "state.safetensors").exists()
+    for name in ("model.safetensors", "model.json"):
+        top, inner = run_dir / name, run_dir / "ckpt-2" / name
+        assert top.read_bytes() == inner.read_bytes() and not top.samefile(inner)
+    assert read_info(run_dir / "model.safetensors").weights_hash == read_info(run_dir).weights_hash
 
 
-def test_loaded_codec_decodes_like_the_trained_one(run_dir):
-    model, meta = load_codec(run_dir)
-    video = torch.rand(2, 3, 1, 16, 16)
-    symbols = model.compress(video, [0, 1])
-    again, _ = load_codec(run_dir)
-    assert torch.equal(
-        again.decompress(symbols, [0, 1], "sa"), model.decompress(symbols, [0, 1], "sa")
-    )
-    assert [s.shape[1] * 2 for s in symbols] == meta["rate_bits"]
+def test_safetensors_headers_are_canonical_and_load_back(tmp_path):
+    tensors = {"b": torch.arange(3.0), "a": torch.ones(2, 2, dtype=torch.float64)}
+    metadata = {"steps": "1", "format": "1", "stage": "mse", "a": "x"}
+    path = tmp_path / "x.safetensors"
+    path.write_bytes(checkpoint.safetensors_bytes(tensors, metadata))
+    raw, header = _header(path)
+    assert list(header) == sorted(header)
+    assert list(header["__metadata__"]) == sorted(metadata)
+    assert (8 + int.from_bytes(raw[:8], "little")) % 8 == 0
+    loaded, read_metadata = checkpoint.read_tensors(path)
+    assert read_metadata == metadata
+    assert all(torch.equal(loaded[k], v) for k, v in tensors.items())
 
 
-def test_missing_or_broken_files_are_usage_errors(run_dir, tmp_path):
-    lonely = tmp_path / "lonely.safetensors"
-    lonely.write_bytes((run_dir / "model.safetensors").read_bytes())
-    with pytest.raises(UsageError, match=r"lonely\.json"):
-        load_codec(lonely)
-    broken = tmp_path / "broken.safetensors"
-    broken.write_bytes(b"not a safetensors file")
-    (tmp_path / "broken.json").write_text((run_dir / "model.json").read_text())
-    with pytest.raises(UsageError, match=r"broken\.safetensors"):
-        load_codec(broken)
-    with pytest.raises(UsageError, match="neither"):
-        load_codec(tmp_path / "model.pt")
+def test_identical_runs_write_identical_files_and_identity(tiny, tmp_path):
+    config = tiny(mse_steps=1, perception_steps=1, checkpoint_every=1)
+    for name in ("a", "b"):
+        train(config, tmp_path / name)
+    for name in ("model.safetensors", "state.safetensors"):
+        a, b = (tmp_path / run / "ckpt-2" / name for run in "ab")
+        assert a.read_bytes() == b.read_bytes(), name
+    assert read_info(tmp_path / "a").weights_hash == read_info(tmp_path / "b").weights_hash
 
 
-def test_weights_from_another_checkpoint_are_detected(run_dir, tmp_path):
-    meta = json.loads((run_dir / "model.json").read_text())
-    (tmp_path / "m.safetensors").write_bytes((run_dir / "model.safetensors").read_bytes())
-    (tmp_path / "m.json").write_text(json.dumps({**meta, "steps": 99}))
-    with pytest.raises(UsageError, match="different checkpoints"):
-        load_codec(tmp_path / "m.safetensors")
+def _tensors(run_dir):
+    found = checkpoint.current(run_dir)
+    return {**load_file(found / "model.safetensors"), **load_file(found / "state.safetensors")}
+
+
+def _disk_states_during_the_last_save(config, out):
+    """Train ``config`` in ``out`` and copy the run directory at every distinct state it
+    passes through while the last checkpoint is saved.
+
+    A kill leaves the disk as it was at that instant, so restarting from each copy is
+    restarting after a kill at each point of the save. States are sampled before every line
+    that runs in checkpoint.py and in shutil (a half-deleted directory), so each file write,
+    rename, copy and deletion is one point, and so is a file created but not yet written.
+    """
+    final_steps = config["mse_steps"] + config["perception_steps"]
+    states, seen = [], []
+    stage_dir = out.parent / f"{out.name}-states"
+    traced = (checkpoint.__file__, shutil.__file__)
+
+    def fingerprint():
+        return sorted(
+            (str(p.relative_to(out)), p.is_dir(), p.stat().st_size, p.stat().st_ino)
+            for p in out.rglob("*")
+        )
+
+    def snapshot(frame, event, arg):
+        if event == "line":
+            state = fingerprint()
+            if not seen or state != seen[-1]:
+                seen.append(state)
+                states.append(stage_dir / f"{len(states):03d}")
+                shutil.copytree(out, states[-1])
+        return snapshot
+
+    def trace(frame, event, arg):
+        return snapshot if frame.f_code.co_filename in traced else None
+
+    real_save = checkpoint.save_checkpoint
+
+    def save(out_dir, *args, **kwargs):
+        if args[2]["steps"] != final_steps:
+            return real_save(out_dir, *args, **kwargs)
+        previous = sys.gettrace()
+        sys.settrace(trace)
+        try:
+            return real_save(out_dir, *args, **kwargs)
+        finally:
+            sys.settrace(previous)
+            snapshot(None, "line", None)  # the state after the save
+
+    checkpoint.save_checkpoint = save
+    try:
+        train(config, out)
+    finally:
+        checkpoint.save_checkpoint = real_save
+    return states
+
+
+def test_a_kill_anywhere_in_a_checkpoint_write_resumes_to_the_same_weights(tiny, tmp_path):
+    config = tiny(**KILL_CONFIG)
+    states = _disk_states_during_the_last_save(config, tmp_path / "whole")
+    whole = _tensors(tmp_path / "whole")
+    assert set(p.name for p in (tmp_path / "whole").iterdir()) == RUN_FILES
+    resumed_from = []
+    for state in states:
+        # At every instant, the run directory holds a complete checkpoint, loaded as such.
+        _, meta = load_codec(state)
+        resumed_from.append(meta["steps"])
+        _, final = train(config, state)
+        assert final["steps"] == 3 and final["complete"], state.name
+        resumed = _tensors(state)
+        assert whole.keys() == resumed.keys()
+        for key in whole:
+            assert torch.equal(whole[key], resumed[key]), (state.name, key)
+        assert set(p.name for p in state.iterdir()) == RUN_FILES, state.name  # no stray files
+        assert load_codec(state / "model.safetensors")[1]["steps"] == 3
+    # Kills before the commit resume from step 2, kills after it find step 3 done.
+    assert len(states) >= 12
+    assert resumed_from == sorted(resumed_from) and resumed_from[0] == 2 and resumed_from[-1] == 3
+    assert resumed_from.count(2) >= 6
+
+
+def test_a_run_saved_in_the_old_layout_resumes_and_is_converted(tiny, tmp_path):
+    config = tiny(**KILL_CONFIG)
+    train(config, tmp_path / "whole")
+    old = tmp_path / "old"
+    train(config, old, stop_after=2)
+    # Before checkpoint directories: the three files at the top level, no `latest`.
+    (old / "latest").unlink()
+    for name in ("model.safetensors", "model.json"):
+        (old / name).unlink()
+    for path in (old / "ckpt-2").iterdir():
+        path.rename(old / path.name)
+    (old / "ckpt-2").rmdir()
+    (old / ".model.safetensors.4242.tmp").write_bytes(b"left by a killed save")
+    assert load_codec(old)[1]["steps"] == 2
+    _, meta = train(config, old)
+    assert meta["steps"] == 3
+    whole, resumed = _tensors(tmp_path / "whole"), _tensors(old)
+    assert all(torch.equal(whole[k], resumed[k]) for k in whole)
+    assert set(p.name for p in old.iterdir()) == RUN_FILES
 
 
 def test_optimizer_state_round_trips_through_flat_tensors():
@@ -98,19 +191,3 @@ def test_optimizer_state_round_trips_through_flat_tensors():
         for name, value in state.items():
             assert torch.equal(torch.as_tensor(fresh.state_dict()["state"][index][name]),
                                torch.as_tensor(value))  # fmt: skip
-
-
-def test_atomic_write_leaves_no_partial_file(tmp_path):
-    target = tmp_path / "x.json"
-    checkpoint.save_json(target, {"a": 1})
-
-    class Boom(Exception):
-        pass
-
-    def fail(_tmp):
-        raise Boom
-
-    with pytest.raises(Boom):
-        checkpoint._atomic(target, fail)
-    assert json.loads(target.read_text()) == {"a": 1}
-    assert [p.name for p in tmp_path.iterdir()] == ["x.json"]

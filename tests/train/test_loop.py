@@ -7,9 +7,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from seqrdp.codec.loading import load_codec
 from seqrdp.codec.model import SequentialCodec
 from seqrdp.errors import UsageError
-from seqrdp.train.checkpoint import load_codec
+from seqrdp.train import checkpoint
 from seqrdp.train.config import codec_config
 from seqrdp.train.data import clip_source
 from seqrdp.train.loop import train, warm_start
@@ -37,7 +38,8 @@ def test_a_few_mse_steps_lower_the_mse_on_a_fixed_batch(tiny, tmp_path):
 
 
 def _tensors(run_dir):
-    return {**load_file(run_dir / "model.safetensors"), **load_file(run_dir / "state.safetensors")}
+    found = checkpoint.current(run_dir)
+    return {**load_file(found / "model.safetensors"), **load_file(found / "state.safetensors")}
 
 
 @pytest.mark.parametrize("mode", ["universal", "end-to-end"])
@@ -122,9 +124,10 @@ def test_a_finished_run_is_not_trained_again_and_can_be_extended(tiny, tmp_path)
 def test_run_directory_holds_the_documented_files(tiny, tmp_path):
     _, meta = train(tiny(mse_steps=1, perception_steps=1, tensorboard=True), tmp_path / "run")
     names = {p.name for p in (tmp_path / "run").iterdir()}
-    assert {"model.safetensors", "state.safetensors", "model.json", "log.csv", "tb",
-            "samples.png"} <= names  # fmt: skip
-    assert not any(name.endswith((".pt", ".pth", ".pkl", ".tmp")) for name in names)
+    assert names == {"latest", "ckpt-2", "model.safetensors", "model.json", "log.csv", "tb",
+                     "samples.png"}  # fmt: skip
+    inner = {p.name for p in (tmp_path / "run" / "ckpt-2").iterdir()}
+    assert inner == {"model.safetensors", "state.safetensors", "model.json"}
     assert meta["frame_bits"] == [4, 64] and meta["rate_bits"] == [4, 64, 64]
     assert meta["data"]["kind"] == "squares"
     assert meta["torch"] == torch.__version__

@@ -16,11 +16,11 @@ import numpy as np
 import torch
 
 from seqrdp.bitstream import Header, StreamReader, write_stream
+from seqrdp.codec.loading import ModelInfo
 from seqrdp.data.dataset import frames_to_tensor, tensor_to_frames
 from seqrdp.data.resize import resize_frames
 from seqrdp.data.video import to_grey, to_rgb
 from seqrdp.errors import UsageError
-from seqrdp.zoo import ModelInfo
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,11 @@ def write_encoded(fileobj: BinaryIO, encoded: Encoded) -> int:
 
 
 def check_model(header: Header, model, info: ModelInfo) -> None:
-    """The stream must have been written by exactly these weights and this frame layout."""
+    """The stream must have been written by exactly this model (its identity covers the
+    weights and the codec config: :func:`seqrdp.codec.loading.model_hash`) and frame layout."""
     if header.weights_hash != info.weights_hash:
         raise UsageError(
-            f"model hash mismatch: the stream was written by other weights than {info.name!r} "
+            f"model hash mismatch: the stream was written by another model than {info.name!r} "
             f"({header.weights_hash.hex()[:12]}… vs {info.weights_hash.hex()[:12]}…)"
         )
     config = model.codec_config

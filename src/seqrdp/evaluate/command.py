@@ -129,8 +129,7 @@ def run(args: argparse.Namespace) -> int:
     from seqrdp.data.dataset import VideoDataset
     from seqrdp.evaluate.classifier import load_classifier
     from seqrdp.evaluate.run import MIN_SEQUENCES, evaluate_codec
-    from seqrdp.train.checkpoint import load_codec
-    from seqrdp.zoo import find_model
+    from seqrdp.zoo import load_model
 
     for flag, value, least in (
         ("--sequences", args.sequences, MIN_SEQUENCES),
@@ -147,7 +146,8 @@ def run(args: argparse.Namespace) -> int:
 
         if not torch.cuda.is_available():
             raise UsageError("--device cuda: no CUDA device is available")
-    model, meta = load_codec(find_model(args.checkpoint).weights, device=args.device)
+    model, info = load_model(args.checkpoint, device=args.device)
+    meta = info.meta
     heads = parse_heads(args.plf, tuple(model.head_names))
     data = load_videoset(args.data, mmap=True)
     if args.sequences is not None:

@@ -43,7 +43,7 @@ def evaluate_codec(
     Parameters
     ----------
     model
-        A sequential codec (e.g. from :func:`seqrdp.train.checkpoint.load_codec`); it is put
+        A sequential codec (e.g. from :func:`seqrdp.zoo.load_model`); it is put
         in eval mode and run without gradients.
     data
         Held-out videos: a :class:`~seqrdp.data.arrays.VideoSet` or a

@@ -1,3 +1,3 @@
 """``seqrdp train``: one training loop for every mode and PLF (:mod:`~seqrdp.train.loop`),
 configured by ``default.yaml`` (:mod:`~seqrdp.train.config`), checkpointed as safetensors
-(:mod:`~seqrdp.train.checkpoint`; :func:`~seqrdp.train.checkpoint.load_codec` loads a run)."""
+(:mod:`~seqrdp.train.checkpoint`; :func:`seqrdp.codec.loading.load_codec` loads a run)."""

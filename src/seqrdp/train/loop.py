@@ -79,7 +79,7 @@ def train(
 ) -> tuple[SequentialCodec, dict[str, Any]]:
     """Train (or resume) the run in directory ``out``.
 
-    Returns ``(model, meta)`` like :func:`seqrdp.train.checkpoint.load_codec`: this process's
+    Returns ``(model, meta)`` like :func:`seqrdp.codec.loading.load_codec`: this process's
     trained codec and the metadata of the last checkpoint.
 
     Parameters
@@ -109,7 +109,7 @@ def _train(run: Run, stop_after: int | None, progress: bool | None) -> dict[str,
     config, dist = run.config, run.dist
     meta: dict[str, Any] = {"steps": 0, "training_seconds": 0.0, "stages": {}, "metrics": {}}
     saved: tuple[str, dict[str, torch.Tensor]] | None = None
-    if (run.out / checkpoint.META_FILE).exists():
+    if checkpoint.current(run.out) is not None:
         meta, saved = _resume(run)
         run.init = meta.get("init")
         if meta["steps"] >= run.total:
@@ -254,7 +254,7 @@ def warm_start(model: SequentialCodec, path: str) -> dict[str, Any]:
     """Copy the weights of the codec at ``path`` into ``model``: the whole core (encoders and
     MMSE decoders) must fit; heads of the same name and shape are copied too, other heads keep
     their fresh weights. Returns what was copied, for the run's metadata."""
-    weights, meta_path = checkpoint.checkpoint_paths(path)
+    weights, meta_path = checkpoint.model_paths(path)
     meta = checkpoint.read_meta(meta_path)
     tensors, _ = checkpoint.read_tensors(weights)
     own = model.state_dict()
@@ -276,10 +276,14 @@ def warm_start(model: SequentialCodec, path: str) -> dict[str, Any]:
 
 
 def _resume(run: Run) -> tuple[dict[str, Any], tuple[str, dict[str, torch.Tensor]]]:
-    """Load the checkpoint in the run directory into the model and critics; returns the
-    metadata and ``(stage of the saved optimisers, state tensors)``."""
+    """Load the run directory's current checkpoint into the model and critics (after removing
+    what a killed save left); returns the metadata and ``(stage of the saved optimisers, state
+    tensors)``."""
     out, config = run.out, run.config
-    meta = checkpoint.read_meta(out / checkpoint.META_FILE)
+    checkpoint.clean(out)
+    found = checkpoint.current(out)
+    assert found is not None, "_resume is called only when a checkpoint exists"
+    meta = checkpoint.read_meta(found / checkpoint.META_FILE)
     # A key the run's version did not know yet had its default value.
     saved = {**default_config(), **meta.get("config", {})}
     for key in sorted(set(saved) | set(config)):
@@ -294,8 +298,8 @@ def _resume(run: Run) -> tuple[dict[str, Any], tuple[str, dict[str, torch.Tensor
             f"{out} stopped after step {steps} in stage {meta['stage']!r}, which the new "
             "--mse-steps/--perception-steps do not continue"
         )
-    model_tensors, model_header = checkpoint.read_tensors(out / checkpoint.MODEL_FILE)
-    state_tensors, state_header = checkpoint.read_tensors(out / checkpoint.STATE_FILE)
+    model_tensors, model_header = checkpoint.read_tensors(found / checkpoint.MODEL_FILE)
+    state_tensors, state_header = checkpoint.read_tensors(found / checkpoint.STATE_FILE)
     if {model_header.get("steps"), state_header.get("steps")} != {str(steps)}:
         raise UsageError(f"the checkpoint in {out} is incomplete (interrupted while saving)")
     run.model.load_state_dict(model_tensors)
