@@ -18,6 +18,7 @@ identity (:func:`shrink_`).
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import torch
@@ -154,3 +155,59 @@ def shrink_(layer: nn.Conv2d, scale: float = 0.1) -> None:
     with torch.no_grad():
         layer.weight.mul_(scale)
         layer.bias.zero_()
+
+
+class PixelNorm(nn.Module):
+    """Normalise each pixel's feature vector to unit mean square (Karras et al., ICLR 2018):
+    the generator's normalisation, independent of the batch, so decoding one clip gives what
+    decoding it in any batch gives."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
+
+
+class Generator(nn.Module):
+    """Vector (N, dims) and conditioning images (N, cond_channels, H, W) → an image drawn from
+    scratch, in [0, 1] (DCGAN-style: Radford et al., ICLR 2016).
+
+    Unlike :class:`ConditionalDecoder`, whose output refines an image it is given, this draws
+    the frame itself: the vector (latent and noise) is projected to ``H/16 × W/16`` and
+    upsampled stage by stage, widths falling from ``4·width`` to ``width/2``, with the
+    conditioning images, average-pooled to each scale, joined at every stage (they say where
+    things are; the noise says what they look like). The output is bounded by
+    :func:`clamp_straight_through` and starts near black (:func:`shrink_`): a sigmoid saturates
+    on the black background and stops the critic's gradient.
+    """
+
+    def __init__(
+        self, dims: int, cond_channels: int, out_channels: int, width: int, size: tuple[int, int]
+    ) -> None:
+        super().__init__()
+        self.bottom = (size[0] >> DOWNSAMPLINGS, size[1] >> DOWNSAMPLINGS)
+        widths = [4 * width, 4 * width, 2 * width, width, max(width // 2, 1)]
+        self.project = _linear(dims, widths[0] * self.bottom[0] * self.bottom[1])
+        self.cond_channels = cond_channels
+        self.stages = nn.ModuleList(
+            nn.Conv2d(inputs + cond_channels, out, 3, padding=1)
+            for inputs, out in itertools.pairwise(widths)
+        )
+        self.norm = PixelNorm()
+        self.act = nn.LeakyReLU(0.2)
+        self.out = nn.Conv2d(widths[-1] + cond_channels, out_channels, 3, padding=1)
+        shrink_(self.out)
+
+    def forward(self, vector: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        h = self.project(vector).view(vector.shape[0], -1, *self.bottom)
+        h = self.act(self.norm(h))
+
+        def join(h: torch.Tensor) -> torch.Tensor:
+            if not self.cond_channels:
+                return h
+            assert cond is not None, "this generator needs conditioning images"
+            scaled = nn.functional.adaptive_avg_pool2d(cond, h.shape[-2:])
+            return torch.cat([h, scaled], dim=1)
+
+        for stage in self.stages:
+            h = nn.functional.interpolate(h, scale_factor=2.0, mode="nearest")
+            h = self.act(self.norm(stage(join(h))))
+        return clamp_straight_through(self.out(join(h)))

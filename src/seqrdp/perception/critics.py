@@ -3,7 +3,8 @@ of Wasserstein GANs*, NeurIPS 2017).
 
 A critic ``f`` with ``‖∇f‖ ≈ 1`` estimates the 1-Wasserstein distance between the real and
 fake distributions of a PLF as ``E f(real) − E f(fake)`` (Kantorovich–Rubinstein duality); the
-gradient penalty keeps ``f`` near 1-Lipschitz. No normalisation layers: the penalty is
+gradient penalty keeps ``f`` near 1-Lipschitz (or spectral normalisation, for the hinge
+loss). No batch normalisation: the penalty is
 per-sample, and batch statistics would couple the samples.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn.utils import parametrizations
 
 
 class Critic(nn.Module):
@@ -26,10 +28,18 @@ class Critic(nn.Module):
         Channels of the first layer; doubles down to ``H/16 × W/16``, capped at ``2·width``.
     size
         Frame height (and width when an int), divisible by 16.
+    spectral_norm
+        Normalise every layer's weight by its largest singular value (Miyato et al., ICLR
+        2018): a 1-Lipschitz critic without a gradient penalty, for the hinge loss.
     """
 
     def __init__(
-        self, frames: int, channels: int = 1, width: int = 32, size: int | tuple[int, int] = 64
+        self,
+        frames: int,
+        channels: int = 1,
+        width: int = 32,
+        size: int | tuple[int, int] = 64,
+        spectral_norm: bool = False,
     ) -> None:
         super().__init__()
         h, w = (size, size) if isinstance(size, int) else size
@@ -42,6 +52,10 @@ class Critic(nn.Module):
             inputs = out
         self.features = nn.Sequential(*layers)
         self.score = nn.Linear(inputs * (h // 16) * (w // 16), 1)
+        if spectral_norm:
+            for layer in (*self.features, self.score):
+                if isinstance(layer, nn.Conv2d | nn.Linear):
+                    parametrizations.spectral_norm(layer)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.score(self.features(x).flatten(1)).squeeze(1)

@@ -4,11 +4,15 @@
 For a head ``p`` with PLF critics ``f_{p,t}`` (one per frame ``t``), over clips of ``T``
 frames:
 
-    decoder:  λ_mse · (1/T) Σ_t MSE(X_t, X̂_t)  −  λ_perc · (1/T) Σ_t E f_{p,t}(fake_t)
-    critic:   (1/T) Σ_t [ E f(fake_t) − E f(real_t) + λ_gp · GP(f, real_t, fake_t) ]
+    decoder:  λ_mse · mean_t MSE(X_t, X̂_t)  −  λ_perc · mean_t E f_{p,t}(fake_t)
+    critic (wgan-gp):  mean_t [ E f(fake_t) − E f(real_t) + λ_gp · GP(f, real_t, fake_t) ]
+    critic (hinge):    mean_t [ E max(0, 1 − f(real_t)) + E max(0, 1 + f(fake_t)) ]
 
-(Gulrajani et al. 2017). ``E f(real) − E f(fake)`` estimates the 1-Wasserstein distance, the
-perception ``P_t`` of the PLF, and is logged as ``perception/<p>``.
+with the means over the frames ``t`` a stage scores (all, frame 1 alone, or 2..T). WGAN-GP is
+Gulrajani et al. 2017: ``E f(real) − E f(fake)`` estimates the 1-Wasserstein distance, the
+perception ``P_t`` of the PLF. The hinge loss (Lim & Ye 2017; Miyato et al. 2018) goes with
+spectrally normalised critics and needs no second backward pass for a penalty. Either way
+``E f(real) − E f(fake)`` is logged as ``perception/<p>``.
 """
 
 from __future__ import annotations
@@ -28,13 +32,23 @@ def critic_name(plf: str, t: int) -> str:
     return f"{plf}_{t}"
 
 
+CRITIC_LOSSES = ("wgan-gp", "hinge")
+
+
 def build_critics(
-    plfs: Sequence[str], frames: int, channels: int, width: int, size: int
+    plfs: Sequence[str],
+    frames: int,
+    channels: int,
+    width: int,
+    size: int,
+    spectral_norm: bool = False,
 ) -> nn.ModuleDict:
     """One :class:`~seqrdp.perception.critics.Critic` per (PLF, frame)."""
     return nn.ModuleDict(
         {
-            critic_name(plf, t): Critic(critic_frames(plf, t), channels, width, size)
+            critic_name(plf, t): Critic(
+                critic_frames(plf, t), channels, width, size, spectral_norm=spectral_norm
+            )
             for plf in plfs
             if plf != MMSE_HEAD
             for t in range(1, frames + 1)
@@ -49,10 +63,13 @@ def decoder_loss(
     critics: nn.ModuleDict | None,
     lambda_mse: float,
     lambda_perc: float,
+    first: int = 1,
 ) -> tuple[torch.Tensor, dict[str, float]]:
-    """Loss of the decoders of ``heads`` (critic term when ``critics`` is given) and the logged
-    values (``mse/<head>`` for every reconstruction, ``adversarial/<head>``)."""
+    """Loss of the decoders of ``heads`` on frames ``first..T`` (critic term when ``critics``
+    is given) and the logged values (``mse/<head>`` for every reconstruction over all frames,
+    ``adversarial/<head>``)."""
     frames = source.shape[1]
+    scored = slice(first - 1, None)
     stats = {
         f"mse/{head}": float(((out.detach() - source) ** 2).mean())
         for head, out in reconstructions.items()
@@ -60,11 +77,11 @@ def decoder_loss(
     total = source.new_zeros(())
     for head in heads:
         output = reconstructions[head]
-        total = total + lambda_mse * ((output - source) ** 2).mean()
+        total = total + lambda_mse * ((output[:, scored] - source[:, scored]) ** 2).mean()
         if critics is not None and head != MMSE_HEAD:
             scores = [
                 critics[critic_name(head, t)](critic_inputs(head, source, output, t)[1]).mean()
-                for t in range(1, frames + 1)
+                for t in range(first, frames + 1)
             ]
             adversarial = -torch.stack(scores).mean()
             stats[f"adversarial/{head}"] = float(adversarial.detach())
@@ -79,10 +96,16 @@ def critic_loss(
     heads: Sequence[str],
     critics: nn.ModuleDict,
     gp_weight: float,
+    kind: str = "wgan-gp",
+    first: int = 1,
 ) -> tuple[torch.Tensor, dict[str, float]]:
-    """WGAN-GP loss of every critic of ``heads`` (outputs are detached) and the logged
-    values ``perception/<head>`` (Wasserstein estimate) and ``penalty/<head>``."""
+    """Loss (``kind``: ``wgan-gp`` or ``hinge``) of every critic of ``heads`` at frames
+    ``first..T`` (outputs are detached) and the logged values ``perception/<head>`` (the
+    critic's score gap, a Wasserstein estimate under WGAN-GP) and ``penalty/<head>``."""
+    if kind not in CRITIC_LOSSES:
+        raise ValueError(f"critic loss {kind!r} is not one of {list(CRITIC_LOSSES)}")
     frames = source.shape[1]
+    count = frames - first + 1
     total = source.new_zeros(())
     stats: dict[str, float] = {}
     for head in heads:
@@ -90,15 +113,21 @@ def critic_loss(
             continue
         output = reconstructions[head].detach()
         distance, penalty = 0.0, 0.0
-        for t in range(1, frames + 1):
+        for t in range(first, frames + 1):
             critic = critics[critic_name(head, t)]
             real, fake = critic_inputs(head, source, output, t)
             scores = critic(torch.cat([real, fake]))  # one pass over both sides
-            wasserstein = scores[: len(real)].mean() - scores[len(real) :].mean()
-            gp = gradient_penalty(critic, real, fake)
-            total = total + (gp_weight * gp - wasserstein) / frames
-            distance += float(wasserstein.detach()) / frames
-            penalty += float(gp.detach()) / frames
+            on_real, on_fake = scores[: len(real)], scores[len(real) :]
+            wasserstein = on_real.mean() - on_fake.mean()
+            if kind == "hinge":
+                gp = scores.new_zeros(())
+                loss = torch.relu(1 - on_real).mean() + torch.relu(1 + on_fake).mean()
+            else:
+                gp = gradient_penalty(critic, real, fake)
+                loss = gp_weight * gp - wasserstein
+            total = total + loss / count
+            distance += float(wasserstein.detach()) / count
+            penalty += float(gp.detach()) / count
         stats[f"perception/{head}"] = distance
         stats[f"penalty/{head}"] = penalty
     stats["loss/critic"] = float(total.detach())

@@ -1,16 +1,22 @@
-"""The two stages of every training run, as data: which heads the loss scores, which
-parameters move, and whether critics take part.
+"""The stages of every training run, as data: which heads the loss scores, on which frames,
+which parameters move, and whether critics take part.
 
-=============  ==========================================  ============================
-stage          ``universal``                               ``end-to-end --plf P``
-=============  ==========================================  ============================
-``mse``        encoders + MMSE decoders on MSE              whole model on MSE of head P
-                                                            (warm start; reference = P)
-``perception`` heads of every PLF on λ_mse·MSE + λ_perc·W;  whole model on
-               encoders and MMSE decoders frozen            λ_mse·MSE + λ_perc·W of head P
-=============  ==========================================  ============================
+=================  ======================================  =================================
+stage              ``universal``                           ``end-to-end --plf P``
+=================  ======================================  =================================
+``mse``            encoders + MMSE decoders on MSE          whole model on MSE of head P
+                                                           (warm start; reference = P)
+``iframe``         frame 1 only: the heads' frame-1         frame 1 only: the I-frame model
+(``iframe_steps``) decoders on λ_mse·MSE + λ_perc·W          and head P's frame-1 decoder
+``perception``     heads of every PLF (their P-frame        whole model (its P-frame parts
+                   decoders after an ``iframe`` stage);     after an ``iframe`` stage) on
+                   encoders and MMSE decoders frozen        λ_mse·MSE + λ_perc·W of head P
+=================  ======================================  =================================
 
-``W`` is the critic's (WGAN) perception term of the head's PLF, summed over frames.
+``W`` is the critic term of the head's PLF. Training frame 1 before frames 2..T is the
+theory's sequential (greedy-in-time) optimum made literal, and a frame-1 step is cheap: the
+clip is cut to one frame. After an ``iframe`` stage the ``perception`` stage scores frames
+2..T only and leaves what decodes frame 1 as it is.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ from typing import Any
 
 from seqrdp.codec.model import MMSE_HEAD
 
+# Parameter groups of a codec (see :func:`seqrdp.train.loop.trainable`).
+CORE = ("core.iframe", "core.pframe")
+HEADS = ("heads.iframe", "heads.pframe")
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -29,24 +39,29 @@ class Stage:
     Attributes
     ----------
     name
-        ``"mse"`` or ``"perception"``.
+        ``"mse"``, ``"iframe"`` or ``"perception"``.
     start, stop
         Global step range ``[start, stop)``.
     heads
         Heads whose outputs enter the loss.
     trains
-        Which parameters the optimiser moves: ``"core"`` (encoders and MMSE decoders),
-        ``"heads"`` (perception heads) or ``"all"``.
+        Parameter groups the optimiser moves: ``core.iframe``, ``core.pframe`` (encoders and
+        MMSE decoders), ``heads.iframe``, ``heads.pframe`` (the perception heads' frame-1 and
+        P-frame decoders).
     perception
         Whether the loss has a critic term (and critics are trained).
+    frames
+        ``(first, last)``: the 1-based frames the loss scores; ``last = None`` is the clip's
+        last frame. Clips are cut to ``last`` frames.
     """
 
     name: str
     start: int
     stop: int
     heads: tuple[str, ...]
-    trains: str
+    trains: tuple[str, ...]
     perception: bool
+    frames: tuple[int, int | None] = (1, None)
 
     @property
     def steps(self) -> int:
@@ -55,18 +70,23 @@ class Stage:
 
 def plan(config: Mapping[str, Any]) -> list[Stage]:
     """The stages of a run, in order (stages with zero steps are kept: they take no time)."""
-    first, second = config["mse_steps"], config["perception_steps"]
-    if config["mode"] == "universal":
-        perception_heads = tuple(config["heads"])
-        return [
-            Stage("mse", 0, first, (MMSE_HEAD,), "core", perception=False),
-            Stage("perception", first, first + second, perception_heads, "heads", perception=True),
-        ]
-    plf = (config["plf"],)
+    first, iframe, second = config["mse_steps"], config["iframe_steps"], config["perception_steps"]
+    universal = config["mode"] == "universal"
+    heads = tuple(config["heads"]) if universal else (config["plf"],)
+    mse_heads = (MMSE_HEAD,) if universal else heads
+    # Frame-1 parts and P-frame parts of what the perception stages train.
+    part = HEADS if universal else (*CORE, *HEADS)
+    iframe_part = tuple(p for p in part if p.endswith(".iframe"))
+    pframe_part = tuple(p for p in part if p.endswith(".pframe"))
+    greedy = iframe > 0
     return [
-        Stage("mse", 0, first, plf, "all", perception=False),
-        Stage("perception", first, first + second, plf, "all", perception=True),
-    ]
+        Stage("mse", 0, first, mse_heads, CORE if universal else part, perception=False),
+        Stage("iframe", first, first + iframe, heads, iframe_part, True, frames=(1, 1)),
+        Stage(
+            "perception", first + iframe, first + iframe + second, heads,
+            pframe_part if greedy else part, True, frames=(2 if greedy else 1, None),
+        ),
+    ]  # fmt: skip
 
 
 def stage_at(stages: Sequence[Stage], step: int) -> Stage:
