@@ -42,3 +42,26 @@ def test_shipped_models_load_and_match_their_metadata():
         model, loaded = zoo.load_model(info.name)
         assert list(model.frame_bits) == info.frame_bits
         assert list(model.head_names) == loaded.to_dict()["heads"]
+
+
+def test_a_name_from_untrusted_input_is_never_taken_as_a_path(tiny_checkpoint):
+    assert zoo.find_model(str(tiny_checkpoint)).name == "tiny"
+    with pytest.raises(UsageError, match="is not a shipped model"):
+        zoo.find_model(str(tiny_checkpoint), shipped_only=True)
+
+
+def test_a_broken_json_in_the_models_folder_is_skipped_with_a_warning(
+    tiny_checkpoint, tmp_path, monkeypatch
+):
+    shutil.copy(tiny_checkpoint / "model.safetensors", tmp_path / "tiny.safetensors")
+    shutil.copy(tiny_checkpoint / "model.json", tmp_path / "tiny.json")
+    for name, text in (("broken", "{not json"), ("listed", "[1, 2]"), ("deep", "[" * 100_000)):
+        shutil.copy(tiny_checkpoint / "model.safetensors", tmp_path / f"{name}.safetensors")
+        (tmp_path / f"{name}.json").write_text(text)
+    monkeypatch.setattr(zoo, "_models_dir", lambda: tmp_path)
+    with pytest.warns(UserWarning, match=r"broken\.json") as caught:
+        assert [info.name for info in zoo.list_models()] == ["tiny"]
+    assert len(caught) == 2  # the list is no codec: skipped without a warning
+    with pytest.warns(UserWarning):
+        model, info = zoo.load_model("tiny")
+    assert info.weights == tmp_path / "tiny.safetensors" and not model.training
