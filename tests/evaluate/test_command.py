@@ -26,15 +26,27 @@ TINY_CODEC = {
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
+    # 8 noise clips: the two-sample tests compare the reconstructions of clips 1..4 with the
+    # sources of clips 5..8 (noise is no generated Moving MNIST, so there is no fresh reference).
     root = tmp_path_factory.mktemp("evaluate")
     torch.manual_seed(0)
     model = SequentialCodec(TINY_CODEC)
     save_checkpoint(root / "run", model.state_dict(), {}, {"steps": 0, "codec": model.config})
     rng = np.random.default_rng(0)
-    videos = rng.integers(0, 256, size=(6, 3, 16, 16), dtype=np.uint8)
-    labels = rng.integers(0, 10, size=(6, 1))
+    videos = rng.integers(0, 256, size=(8, 3, 16, 16), dtype=np.uint8)
+    labels = rng.integers(0, 10, size=(8, 1))
     save_videoset(root / "data.npy", VideoSet(videos, labels, {"dataset": "noise"}))
     return root / "run", root / "data.npy"
+
+
+@pytest.fixture(autouse=True)
+def quick_two_sample(monkeypatch):
+    """Two-sample tests of 2 steps: these tests check the command's plumbing; the test's
+    statistics are checked in test_two_sample.py."""
+    from seqrdp.evaluate import two_sample
+
+    test = two_sample.two_sample_test
+    monkeypatch.setattr(two_sample, "two_sample_test", lambda *a, **k: test(*a, **k, steps=2))
 
 
 def evaluate(capsys, *args):
@@ -53,18 +65,24 @@ def test_json_has_one_value_per_frame_for_every_documented_key(files, capsys):
     report = json.loads(out)
     assert report["checkpoint"] == str(checkpoint)
     assert report["model"]["frame_bits"] == [4, 8]
-    assert report["data"]["sequences"] == 6 and report["data"]["frames"] == 2
+    assert report["data"]["sequences"] == 8 and report["data"]["frames"] == 2
     assert report["data"]["size"] == [16, 16]
     assert list(report["heads"]) == ["mse", "jd"]
     for metrics in report["heads"].values():
         assert metrics["bits"] == [4, 8]
-        for key in ("mse", "psnr", "identity_source", "identity_first", "frechet"):
+        for key in ("mse", "psnr", "identity_source", "identity_first", "frechet", "two_sample"):
             assert len(metrics[key]) == 2, key
+        for key in ("two_sample_error", "two_sample_clip", "two_sample_clip_error"):
+            assert len(metrics[key]) == 2, key
+        assert metrics["two_sample_clip"][0] == metrics["two_sample"][0]
         assert {plf: len(v) for plf, v in metrics["wasserstein"].items()} == {
             "fmd": 2,
             "jd": 2,
             "sa": 2,
         }
+    assert len(report["data"]["two_sample"]) == len(report["data"]["two_sample_error"]) == 2
+    assert report["settings"]["two_sample"]["sequences"] == 4
+    assert report["settings"]["two_sample"]["reference"] == "source clips 5..8 of the data"
 
 
 def test_sequences_flag_keeps_the_first_sequences_and_matches_the_library(files, capsys):
@@ -75,7 +93,9 @@ def test_sequences_flag_keeps_the_first_sequences_and_matches_the_library(files,
 
     checkpoint, data = files
     args = ("--checkpoint", checkpoint, "--data", data, "--sequences", 4, "--seed", 3)
-    code, out, _ = evaluate(capsys, *args, "--critic-steps", 0, "--plf", "mse", "--json")
+    code, out, _ = evaluate(
+        capsys, *args, "--critic-steps", 0, "--two-sample-sequences", 0, "--plf", "mse", "--json"
+    )
     report = json.loads(out)
     videoset = load_videoset(data)
     direct = evaluate_codec(
@@ -89,6 +109,7 @@ def test_sequences_flag_keeps_the_first_sequences_and_matches_the_library(files,
     assert code == 0 and report["data"]["sequences"] == 4
     assert report["heads"]["mse"]["mse"] == direct["heads"]["mse"]["mse"]
     assert report["heads"]["mse"]["wasserstein"] == {"fmd": None, "jd": None, "sa": None}
+    assert report["settings"]["two_sample"] is None and report["heads"]["mse"]["two_sample"] is None
 
 
 def test_table_output_lists_every_frame_of_every_head(files, capsys):
@@ -97,9 +118,13 @@ def test_table_output_lists_every_frame_of_every_head(files, capsys):
     assert code == 0
     for head in ("mse", "fmd", "jd", "sa"):
         assert f"head {head}" in out
+    assert "4 clips per side against source clips 5..8 of the data" in out
     rows = [line.split() for line in out.splitlines() if line.strip()[:1].isdigit()]
     assert [row[0] for row in rows] == ["1", "2", "3"] * 4
     assert all(row[1] == ("4" if row[0] == "1" else "8") for row in rows)
+    # The two-sample columns (frame t, clip 1..t) are numbers; at t = 1 they agree.
+    assert all(0 <= float(row[-2]) <= 1 and 0 <= float(row[-1]) <= 1 for row in rows)
+    assert all(row[-2] == row[-1] for row in rows if row[0] == "1")
 
 
 @pytest.mark.parametrize(
@@ -108,7 +133,9 @@ def test_table_output_lists_every_frame_of_every_head(files, capsys):
         (["--plf", "mse,nope"], "unknown PLF 'nope'"),
         (["--plf", "mse,mse"], "twice"),
         (["--sequences", "2"], "--sequences must be at least 4"),
-        (["--sequences", "7"], "has only 6"),
+        (["--sequences", "9"], "has only 8"),
+        (["--sequences", "5"], "at least 4 clips per side, got 2"),
+        (["--two-sample-sequences", "-1"], "--two-sample-sequences must be at least 0"),
         (["--frames", "9"], "frames must be between 1 and 3"),
         (["--critic-steps", "-1"], "--critic-steps must be at least 0"),
     ],
@@ -139,7 +166,7 @@ def test_missing_checkpoint_or_data_is_exit_2_without_traceback(files, tmp_path)
 
 def test_frames_of_another_size_than_the_model_are_a_usage_error(files, tmp_path, capsys):
     checkpoint, _ = files
-    videos = np.zeros((4, 2, 32, 32), dtype=np.uint8)
+    videos = np.zeros((8, 2, 32, 32), dtype=np.uint8)
     save_videoset(tmp_path / "big.npy", VideoSet(videos, None, {}))
     code, _, err = evaluate(capsys, "--checkpoint", checkpoint, "--data", tmp_path / "big.npy")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "32, 32" in err
@@ -151,3 +178,6 @@ def test_help_documents_every_json_key(capsys):
     text = capsys.readouterr().out
     for key in ("frame_bits", "identity_source", "identity_first", "frechet", "wasserstein"):
         assert key in text
+    for key in ("two_sample", "two_sample_error", "two_sample_clip", "two_sample_clip_error"):
+        assert f"heads.<plf>.{key} " in text
+    assert "data.two_sample" in text and "--two-sample-sequences" in text

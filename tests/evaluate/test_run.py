@@ -163,3 +163,90 @@ def test_too_few_sequences_is_a_usage_error():
 def test_seed_count_must_match_sequences():
     with pytest.raises(UsageError, match="3 seeds for 8 sequences"):
         evaluate(seeds=[1, 2, 3])
+
+
+class SpyTwoSample:
+    """Records every two-sample test's (real, fake) inputs; accuracy = mean of fake's pixels."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, real, fake, *, seed):
+        from seqrdp.evaluate.two_sample import TwoSampleResult
+
+        self.calls.append((real, fake))
+        accuracy = fake.mean().item()
+        return TwoSampleResult(accuracy, 0.01, 2 * len(real), 0.5)
+
+
+@pytest.fixture
+def spy(monkeypatch):
+    spy = SpyTwoSample()
+    monkeypatch.setattr("seqrdp.evaluate.two_sample.two_sample_test", spy)
+    return spy
+
+
+def test_two_sample_keys_are_none_without_two_sample_sequences():
+    report = evaluate(heads=["mse"])
+    assert report["two_sample"] is None and report["data"]["two_sample"] is None
+    for key in ("two_sample", "two_sample_error", "two_sample_clip", "two_sample_clip_error"):
+        assert report["heads"]["mse"][key] is None
+
+
+def test_two_sample_tests_meet_first_half_reconstructions_with_second_half_sources(spy):
+    # The flat test data is no generated Moving MNIST: the reference is the data's second half.
+    report = evaluate(heads=["dark", "swap"], two_sample_sequences=100)
+    source = torch.stack([VideoDataset(videoset())[i] for i in range(SEQUENCES)])
+    half = SEQUENCES // 2
+    assert report["two_sample"]["sequences"] == half
+    assert report["two_sample"]["reference"] == "source clips 5..8 of the data"
+    # Control and heads per frame (3 sides x 3 frames), then clips 1..2 and 1..3 per head.
+    assert len(spy.calls) == 3 * FRAMES + 2 * (FRAMES - 1)
+    frame_tests = [source[half:, t] for _ in range(3) for t in range(FRAMES)]
+    clip_tests = [source[half:, :t].flatten(1, 2) for _ in range(2) for t in range(2, FRAMES + 1)]
+    assert all(
+        torch.equal(real, x)
+        for (real, _), x in zip(spy.calls, frame_tests + clip_tests, strict=True)
+    )
+    control = [fake for _, fake in spy.calls[:FRAMES]]
+    assert all(torch.equal(fake, source[:half, t]) for t, fake in enumerate(control))
+    swap = report["heads"]["swap"]
+    # Swap's frames 2, 3 are 0.8 grey; its clip 1..t mixes frame 1's sources with them.
+    assert swap["two_sample"] == pytest.approx([source[:half, 0].mean().item(), 0.8, 0.8])
+    first = source[:half, 0].mean().item()
+    assert swap["two_sample_clip"] == pytest.approx([first, (first + 0.8) / 2, (first + 1.6) / 3])
+    assert report["heads"]["dark"]["two_sample_clip_error"] == [0.01] * FRAMES
+
+
+def test_a_given_reference_is_the_real_side_of_every_test(spy):
+    reference = VideoSet(np.full((5, FRAMES + 1, SIZE, SIZE), 51, np.uint8), None)
+    report = evaluate(heads=["mse"], two_sample_sequences=100, reference=reference)
+    assert report["two_sample"]["sequences"] == 5
+    assert all(real.eq(0.2).all() and len(real) == 5 for real, _ in spy.calls)
+
+
+def test_a_reference_of_another_frame_size_or_too_few_clips_is_a_usage_error():
+    with pytest.raises(UsageError, match="reference clips"):
+        evaluate(two_sample_sequences=8, reference=VideoSet(np.zeros((8, FRAMES, 8, 8), np.uint8)))
+    with pytest.raises(UsageError, match="at least 4 clips per side, got 3"):
+        evaluate(two_sample_sequences=3)
+
+
+def test_fresh_reference_redraws_the_datas_moving_mnist_with_another_seed():
+    from seqrdp.data.moving_mnist import generate_moving_mnist
+    from seqrdp.evaluate.run import REFERENCE_SEED_OFFSET, fresh_reference
+
+    data = generate_moving_mnist(6, 2, size=32, split="test", seed=7)
+    reference = fresh_reference(data.meta, 5, 2)
+    expected = generate_moving_mnist(5, 2, size=32, split="test", seed=REFERENCE_SEED_OFFSET + 7)
+    assert np.array_equal(reference.videos, expected.videos)
+    assert {k: v for k, v in reference.meta.items() if k not in ("seed", "sequences")} == {
+        k: v for k, v in data.meta.items() if k not in ("seed", "sequences")
+    }
+    assert not np.array_equal(reference.videos[:5], data.videos[:5])
+    for change in (
+        {"split": None},
+        {"digit_source": "9 digits given by the caller"},
+        {"seed": None},
+    ):
+        assert fresh_reference({**data.meta, **change}, 5, 2) is None

@@ -11,6 +11,7 @@ from seqrdp.errors import UsageError
 
 PLF_NAMES = ("mse", "fmd", "jd", "sa")
 DEVICES = ("cpu", "cuda")
+TWO_SAMPLE_SEQUENCES = 512
 
 EPILOG = """\
 JSON output (--json), one object; every list has one value per frame t = 1..T:
@@ -20,7 +21,12 @@ JSON output (--json), one object; every list has one value per frame t = 1..T:
   data                    path, sequences, frames, size [H, W], meta (how the data were made),
                           identity_source (classifier accuracy on the source frames; null
                           without one-digit labels)
-  settings                seed, critic_steps, batch_size, device, classifier (its metadata)
+  data.two_sample, data.two_sample_error  control: two-sample test of the source frames t
+                          against the reference frames t (about 0.5 when the reference is right)
+  settings                seed, critic_steps, batch_size, device, classifier (its metadata),
+                          two_sample (null with --two-sample-sequences 0): sequences n per side,
+                          reference (where the real clips come from), steps, batch_size,
+                          learning_rate, seed of every two-sample test
   heads.<plf>.mse         mean over sequences of per-pixel MSE (pixels in [0, 1])
   heads.<plf>.psnr        mean over sequences of 10 log10(1 / MSE) per sequence-frame, dB
   heads.<plf>.bits        bits of frame t
@@ -29,6 +35,16 @@ JSON output (--json), one object; every list has one value per frame t = 1..T:
   heads.<plf>.frechet     Frechet distance of classifier features, source vs reconstruction
   heads.<plf>.wasserstein.{fmd,jd,sa}  held-out WGAN-GP critic estimate of W1 under each
                           PLF (null with --critic-steps 0)
+  heads.<plf>.two_sample  classifier two-sample test of frames t: held-out accuracy of a fresh
+                          small CNN telling reconstructed frames t from real frames t of n
+                          independent reference clips; 0.5 = indistinguishable, 1 = told apart
+                          (null with --two-sample-sequences 0)
+  heads.<plf>.two_sample_error       its binomial standard error sqrt(a (1 - a) / m) over
+                          the m = 2 ceil(n/2) held-out samples (at a = 0.5: 0.5 / sqrt(m))
+  heads.<plf>.two_sample_clip        the same test on clips 1..t (frames stacked along
+                          channels: the joint distribution that jd compares); at t = 1 it is
+                          two_sample
+  heads.<plf>.two_sample_clip_error  its binomial standard error
 Details and formulas: docs/metrics.md.
 """
 
@@ -40,7 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Code held-out videos with a trained codec, decode them with each head (PLF), and "
             "report per-frame MSE, PSNR, bits, digit identity, Frechet distance of classifier "
-            "features and Wasserstein estimates of freshly trained critics."
+            "features, Wasserstein estimates of freshly trained critics and classifier two-sample "
+            "tests against independent real clips."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -91,6 +108,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "about 0.1 s a step on a CPU core); 0 skips them (default 100)",
     )
     parser.add_argument(
+        "--two-sample-sequences",
+        type=int,
+        default=TWO_SAMPLE_SEQUENCES,
+        metavar="N",
+        help="clips per side of each classifier two-sample test: the first N reconstructions "
+        "against N real reference clips (fresh Moving MNIST clips when --data is generated "
+        "Moving MNIST, else the sources of the last N clips, N at most half the data); one test "
+        "per head and frame and one per head and clip 1..t, about 4 s of a CPU core each at "
+        f"64x64; 0 skips them (default {TWO_SAMPLE_SEQUENCES})",
+    )
+    parser.add_argument(
         "--batch-size",
         type=int,
         default=16,
@@ -136,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         ("--frames", args.frames, 1),
         ("--batch-size", args.batch_size, 1),
         ("--critic-steps", args.critic_steps, 0),
+        ("--two-sample-sequences", args.two_sample_sequences, 0),
     ):
         if value is not None and value < least:
             raise UsageError(f"{flag} must be at least {least}, got {value}")
@@ -166,6 +195,8 @@ def run(args: argparse.Namespace) -> int:
         critic_steps=args.critic_steps,
         classifier=classifier,
         critic_seed=args.seed,
+        two_sample_sequences=args.two_sample_sequences,
+        two_sample_seed=args.seed,
     )
     report = {
         "checkpoint": str(args.checkpoint),
@@ -182,6 +213,8 @@ def run(args: argparse.Namespace) -> int:
             "size": list(data.videos.shape[2:4]),
             "meta": data.meta,
             "identity_source": result["data"]["identity_source"],
+            "two_sample": result["data"]["two_sample"],
+            "two_sample_error": result["data"]["two_sample_error"],
         },
         "settings": {
             "seed": args.seed,
@@ -189,6 +222,7 @@ def run(args: argparse.Namespace) -> int:
             "batch_size": args.batch_size,
             "device": args.device,
             "classifier": classifier_meta,
+            "two_sample": result["two_sample"],
         },
         "heads": result["heads"],
     }
@@ -210,7 +244,15 @@ def format_table(report: dict[str, Any]) -> str:
     if data["identity_source"] is not None:
         accuracy = " ".join(f"{v:.2f}" for v in data["identity_source"])
         lines.append(f"classifier accuracy on source frames: {accuracy}")
+    two_sample = report["settings"]["two_sample"]
+    if two_sample is not None:
+        control = " ".join(f"{v:.3f}" for v in data["two_sample"])
+        lines.append(
+            f"two-sample tests (c2st_t: frame t, c2st_1:t: clip 1..t): {two_sample['sequences']} "
+            f"clips per side against {two_sample['reference']}; source frames score {control}"
+        )
     columns = ("t", "bits", "mse", "psnr", "id_src", "id_first", "frechet", "W_fmd", "W_jd", "W_sa")
+    columns += ("c2st_t", "c2st_1:t")
     for head, metrics in report["heads"].items():
         lines += ["", f"head {head}", "".join(f"{c:>9}" for c in columns)]
         for t in range(data["frames"]):
@@ -223,6 +265,8 @@ def format_table(report: dict[str, Any]) -> str:
                 f"{metrics['identity_first'][t]:.3f}",
                 f"{metrics['frechet'][t]:.3f}",
                 *(_number(metrics["wasserstein"][plf], t, "{:.3f}") for plf in ("fmd", "jd", "sa")),
+                _number(metrics["two_sample"], t, "{:.3f}"),
+                _number(metrics["two_sample_clip"], t, "{:.3f}"),
             ]
             lines.append("".join(f"{cell:>9}" for cell in row))
     return "\n".join(lines) + "\n"
