@@ -280,7 +280,8 @@ def _resume(run: Run) -> tuple[dict[str, Any], tuple[str, dict[str, torch.Tensor
     what a killed save left); returns the metadata and ``(stage of the saved optimisers, state
     tensors)``."""
     out, config = run.out, run.config
-    checkpoint.clean(out)
+    if run.dist.writer:  # only rank 0 writes; clean() never touches the current checkpoint
+        checkpoint.clean(out)
     found = checkpoint.current(out)
     assert found is not None, "_resume is called only when a checkpoint exists"
     meta = checkpoint.read_meta(found / checkpoint.META_FILE)
