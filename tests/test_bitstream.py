@@ -7,6 +7,7 @@ Expected bytes and sizes are derived here from the spec in ``docs/bitstream.md``
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import math
 import os
@@ -27,6 +28,7 @@ from seqrdp.bitstream import (
     decode,
     encode,
     pack_symbols,
+    random_stream_id,
     unpack_symbols,
     weights_hash,
     write_stream,
@@ -34,6 +36,7 @@ from seqrdp.bitstream import (
 from seqrdp.errors import UsageError
 
 LEVELS = (2, 4, 8, 16, 256)
+STREAM_ID = 0x0123456789ABCDEF
 
 
 def spec_pack(symbols: list[int], levels: int) -> bytes:
@@ -64,23 +67,41 @@ def spec_header(
     frames: int,
     seed: int,
     runs: list[tuple[int, int, int]],
-    version: int = 1,
+    version: int = 2,
+    stream_id: int = STREAM_ID,
 ) -> bytes:
-    """Header bytes from the layout table of docs/bitstream.md (big-endian), with its CRC-32."""
+    """Header bytes from the layout table of docs/bitstream.md (big-endian), with its CRC-32.
+    Version 1 has no stream id."""
     body = (
         b"SRDP"
         + struct.pack(">BB", version, len(model))
         + model
         + digest
+        + (struct.pack(">Q", stream_id) if version != 1 else b"")
         + struct.pack(">HHBIQI", height, width, channels, frames, seed, len(runs))
         + b"".join(struct.pack(">IIB", *run) for run in runs)
     )
     return body + struct.pack(">I", zlib.crc32(body))
 
 
-def spec_chunk(header_bytes: bytes, t: int, chunk: bytes) -> bytes:
-    """A frame chunk followed by CRC-32(header CRC ‖ t ‖ chunk)."""
-    return chunk + struct.pack(">I", zlib.crc32(header_bytes[-4:] + struct.pack(">I", t) + chunk))
+def spec_payload(header_bytes: bytes, chunks: list[bytes], stream_id: int = STREAM_ID) -> bytes:
+    """Version 2: each chunk followed by CRC-32(stream id ‖ previous CRC ‖ t ‖ chunk), the
+    previous CRC being the header's for frame 0."""
+    previous, out = header_bytes[-4:], b""
+    for t, chunk in enumerate(chunks):
+        crc = struct.pack(">I", zlib.crc32(struct.pack(">Q", stream_id) + previous
+                                           + struct.pack(">I", t) + chunk))  # fmt: skip
+        out += chunk + crc
+        previous = crc
+    return out
+
+
+def spec_payload_v1(header_bytes: bytes, chunks: list[bytes]) -> bytes:
+    """Version 1: each chunk followed by CRC-32(header CRC ‖ t ‖ chunk)."""
+    return b"".join(
+        chunk + struct.pack(">I", zlib.crc32(header_bytes[-4:] + struct.pack(">I", t) + chunk))
+        for t, chunk in enumerate(chunks)
+    )
 
 
 @st.composite
@@ -96,6 +117,7 @@ def headers(draw, max_frames: int = 6, max_dims: int = 300) -> Header:
         dims=draw(st.lists(st.integers(1, max_dims), min_size=frames, max_size=frames)),
         levels=draw(st.lists(st.sampled_from(LEVELS), min_size=frames, max_size=frames)),
         seed=draw(st.integers(0, 2**64 - 1)),
+        stream_id=draw(st.integers(0, 2**64 - 1)),
     )
 
 
@@ -108,7 +130,9 @@ def streams(draw, max_frames: int = 6, max_dims: int = 300):
 
 
 def small_stream() -> tuple[Header, list[np.ndarray], bytes]:
-    header = Header("ssf-mmse", bytes(range(32)), 64, 64, 1, 3, (5, 5, 12), (4, 4, 16), 7)
+    header = Header(
+        "ssf-mmse", bytes(range(32)), 64, 64, 1, 3, (5, 5, 12), (4, 4, 16), 7, STREAM_ID
+    )
     frames = [np.array([3, 0, 1, 2, 1]), np.array([0, 1, 2, 3, 3]), np.arange(12)]
     return header, frames, encode(header, frames)
 
@@ -174,18 +198,19 @@ def test_header_bytes_follow_the_layout_table():
     expected = spec_header(b"ssf-mmse", bytes(range(32)), 64, 64, 1, 3, 7, [(2, 5, 2), (1, 12, 4)])
     assert header.to_bytes() == expected
     assert data[: len(expected)] == expected
-    assert header.header_bytes == 63 + 8 + 9 * 2 == len(expected)
+    assert header.header_bytes == 71 + 8 + 9 * 2 == len(expected)
+    assert header.version == 2 and data[4] == 2
 
 
 def test_payload_bytes_follow_the_layout_table():
     _, _, data = small_stream()
     head = spec_header(b"ssf-mmse", bytes(range(32)), 64, 64, 1, 3, 7, [(2, 5, 2), (1, 12, 4)])
-    payload = [
-        spec_chunk(head, 0, bytes([0b11000110, 0b01000000])),
-        spec_chunk(head, 1, bytes([0b00011011, 0b11000000])),
-        spec_chunk(head, 2, bytes([0x01, 0x23, 0x45, 0x67, 0x89, 0xAB])),
+    chunks = [
+        bytes([0b11000110, 0b01000000]),
+        bytes([0b00011011, 0b11000000]),
+        bytes([0x01, 0x23, 0x45, 0x67, 0x89, 0xAB]),
     ]
-    assert data == head + b"".join(payload)
+    assert data == head + spec_payload(head, chunks)
 
 
 @given(streams())
@@ -195,7 +220,7 @@ def test_round_trip_restores_header_and_symbols_at_the_exact_size(stream):
     data = encode(header, frames)
     bits = [d * (lv.bit_length() - 1) for d, lv in zip(header.dims, header.levels, strict=True)]
     runs = spec_runs(list(header.dims), list(header.levels))
-    header_bytes = 63 + len(header.model.encode("utf-8")) + 9 * len(runs)
+    header_bytes = 71 + len(header.model.encode("utf-8")) + 9 * len(runs)
     size = header_bytes + sum(math.ceil(b / 8) + 4 for b in bits)
     assert len(data) == size == header.stream_bytes
     assert header.header_bytes == header_bytes
@@ -209,9 +234,9 @@ def test_round_trip_restores_header_and_symbols_at_the_exact_size(stream):
 
 
 def test_zero_dims_frame_costs_only_its_checksum():
-    header = Header("m", bytes(32), 8, 8, 3, 2, (0, 4), (2, 256), 0)
+    header = Header("m", bytes(32), 8, 8, 3, 2, (0, 4), (2, 256), 0, 1)
     data = encode(header, [np.zeros(0, dtype=np.int64), np.arange(4)])
-    assert len(data) == 63 + 1 + 9 * 2 + (0 + 4) + (4 + 4)
+    assert len(data) == 71 + 1 + 9 * 2 + (0 + 4) + (4 + 4)
     assert decode(data)[1][0].shape == (0,)
 
 
@@ -226,7 +251,7 @@ def test_zero_dims_frame_costs_only_its_checksum():
         ("width", 16385),
         ("channels", 256),
         ("frames", 0),
-        ("frames", 100_001),
+        ("frames", 10_001),
         ("dims", (5, 5)),
         ("dims", (5, 2**20 + 1, 5)),
         ("levels", (4, 4, 3)),
@@ -234,6 +259,9 @@ def test_zero_dims_frame_costs_only_its_checksum():
         ("seed", -1),
         ("seed", 2**64),
         ("height", 64.0),
+        ("stream_id", -1),
+        ("stream_id", 2**64),
+        ("stream_id", "1"),
     ],
 )
 def test_header_rejects_fields_outside_the_format(field, value):
@@ -244,10 +272,13 @@ def test_header_rejects_fields_outside_the_format(field, value):
 
 
 def test_header_normalises_lists_and_numpy_integers():
-    header = Header("m", bytearray(32), np.int64(4), 4, 1, 2, [3, np.uint16(3)], [4, 4], 2**64 - 1)
+    header = Header(
+        "m", bytearray(32), np.int64(4), 4, 1, 2, [3, np.uint16(3)], [4, 4], 2**64 - 1, np.uint64(5)
+    )
     assert header.dims == (3, 3) and type(header.dims[1]) is int
     assert header.height == 4 and type(header.height) is int
     assert header.weights_hash == bytes(32) and type(header.weights_hash) is bytes
+    assert header.stream_id == 5 and type(header.stream_id) is int
 
 
 def test_weights_hash_is_sha256_of_the_file(tmp_path):
@@ -263,6 +294,7 @@ def test_to_dict_reports_rates_and_sizes():
     assert summary["frame_bits"] == [10, 10, 48]
     assert summary["stream_bytes"] == len(data)
     assert summary["weights_hash"] == bytes(range(32)).hex()
+    assert summary["stream_id"] == "0123456789abcdef" and summary["format_version"] == 2
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -413,7 +445,7 @@ def test_trailing_bytes_and_concatenated_streams_are_rejected():
 
 
 def test_swapped_frames_fail_their_checksums():
-    header = Header("m", bytes(32), 8, 8, 1, 2, (8, 8), (256, 256), 1)
+    header = Header("m", bytes(32), 8, 8, 1, 2, (8, 8), (256, 256), 1, 1)
     data = encode(header, [np.arange(8), np.arange(8, 16)])
     h = header.header_bytes
     swapped = data[:h] + data[h + 12 :] + data[h : h + 12]
@@ -422,16 +454,85 @@ def test_swapped_frames_fail_their_checksums():
 
 
 def test_frame_from_a_stream_with_another_header_fails_its_checksum():
-    first = Header("m", bytes(32), 8, 8, 1, 1, (8,), (256,), 1)
-    second = Header("m", bytes(32), 8, 8, 1, 1, (8,), (256,), 2)
+    first = Header("m", bytes(32), 8, 8, 1, 1, (8,), (256,), 1, 1)
+    second = Header("m", bytes(32), 8, 8, 1, 1, (8,), (256,), 2, 1)
     a, b = encode(first, [np.arange(8)]), encode(second, [np.arange(8)])
     with pytest.raises(BitstreamError, match="checksum mismatch in frame 0"):
         decode(a[: first.header_bytes] + b[second.header_bytes :])
 
 
+def two_clips_with_one_header_but_their_ids() -> tuple[list[bytes], int]:
+    """Two 3-frame clips coded with the same model, size, rates and seed: their headers differ
+    only in the content-derived stream id."""
+    rng = np.random.default_rng(0)
+    base = Header("m", bytes(32), 8, 8, 1, 3, (8, 8, 8), (16, 16, 16), 0, 0)
+    streams = []
+    for _ in range(2):
+        frames = [rng.integers(0, 16, 8) for _ in range(3)]
+        streams.append(encode(base.with_content_id(frames), frames))
+    return streams, base.header_bytes
+
+
+def test_a_chunk_spliced_from_a_stream_with_an_equal_header_is_rejected():
+    (a, b), h = two_clips_with_one_header_but_their_ids()
+    chunk = 4 + 4  # 8 symbols of 4 bits, then the CRC
+    at = 6 + 1 + 32  # the stream id follows the model id and the weights hash
+    assert a[:at] == b[:at] and a[at + 8 : h - 4] == b[at + 8 : h - 4]
+    assert a[at : at + 8] != b[at : at + 8]
+    for t in range(3):
+        spliced = (
+            a[: h + t * chunk] + b[h + t * chunk : h + (t + 1) * chunk] + a[h + (t + 1) * chunk :]
+        )
+        with pytest.raises(BitstreamError, match=f"checksum mismatch in frame {t}"):
+            decode(spliced)
+
+
+def test_the_frame_chain_rejects_a_splice_even_between_streams_that_share_an_id():
+    # A writer that reuses an id (or a forged header): chunk t of b carries b's chain.
+    header = Header("m", bytes(32), 8, 8, 1, 3, (8, 8, 8), (256, 256, 256), 0, 42)
+    a = encode(header, [np.arange(8), np.arange(8, 16), np.arange(16, 24)])
+    b = encode(header, [np.arange(1, 9), np.arange(8, 16), np.arange(16, 24)])
+    h, chunk = header.header_bytes, 8 + 4
+    assert a[h + chunk :] != b[h + chunk :]  # same chunks 1 and 2, but other CRCs
+    with pytest.raises(BitstreamError, match="checksum mismatch in frame 1"):
+        decode(a[: h + chunk] + b[h + chunk :])
+
+
+def test_content_id_is_a_digest_of_header_and_symbols():
+    header, frames, _ = small_stream()
+    sealed = header.with_content_id(frames)
+    packed = [pack_symbols(f, lv) for f, lv in zip(frames, header.levels, strict=True)]
+    zeroed = spec_header(b"ssf-mmse", bytes(range(32)), 64, 64, 1, 3, 7,
+                         [(2, 5, 2), (1, 12, 4)], stream_id=0)  # fmt: skip
+    digest = hashlib.sha256(zeroed + b"".join(packed)).digest()
+    assert sealed.stream_id == int.from_bytes(digest[:8], "big")
+    assert header.with_content_id(frames) == sealed  # deterministic
+    changed = [frames[0], frames[1], (frames[2] + 1) % 16]
+    assert header.with_content_id(changed).stream_id != sealed.stream_id
+    with pytest.raises(BitstreamError, match="got 2 frames"):
+        header.with_content_id(frames[:2])
+
+
+def test_random_stream_ids_are_64_bit_and_differ():
+    ids = {random_stream_id() for _ in range(64)}
+    assert len(ids) == 64 and all(0 <= i < 2**64 for i in ids)
+    assert max(ids) >= 2**56  # 64 draws all below 2**56 has probability 2**-512
+
+
+def test_version_1_streams_are_still_read_and_reencode_to_themselves():
+    head = spec_header(b"m", bytes(32), 8, 8, 1, 2, 5, [(2, 3, 2)], version=1)
+    data = head + spec_payload_v1(head, [bytes([0b11000100]), bytes([0b00011000])])
+    header, symbols = decode(data)
+    assert header.version == 1 and header.stream_id is None
+    assert header.header_bytes == 63 + 1 + 9 == len(head)
+    assert [s.tolist() for s in symbols] == [[3, 0, 1], [0, 1, 2]]
+    assert encode(header, symbols) == data
+    assert header.to_dict()["stream_id"] is None
+
+
 def test_unknown_version_is_named():
-    data = spec_header(b"m", bytes(32), 8, 8, 1, 1, 0, [(1, 8, 8)], version=2)
-    with pytest.raises(BitstreamError, match="unsupported format version 2"):
+    data = spec_header(b"m", bytes(32), 8, 8, 1, 1, 0, [(1, 8, 8)], version=3)
+    with pytest.raises(BitstreamError, match="unsupported format version 3"):
         decode(data)
     with pytest.raises(BitstreamError, match="unsupported format version 255"):
         decode(b"SRDP\xff")  # a later version may lay out everything after the version byte
@@ -465,8 +566,14 @@ def test_invalid_model_id_is_rejected_even_with_a_valid_checksum():
 def test_nonzero_padding_is_rejected_even_with_a_valid_checksum():
     head = spec_header(b"m", bytes(32), 8, 8, 1, 1, 0, [(1, 3, 2)])
     with pytest.raises(BitstreamError, match="frame 0: nonzero padding"):
-        decode(head + spec_chunk(head, 0, bytes([0b11000001])))
-    assert decode(head + spec_chunk(head, 0, bytes([0b11000100])))[1][0].tolist() == [3, 0, 1]
+        decode(head + spec_payload(head, [bytes([0b11000001])]))
+    assert decode(head + spec_payload(head, [bytes([0b11000100])]))[1][0].tolist() == [3, 0, 1]
+
+
+def test_a_header_declaring_more_frames_than_the_cap_is_rejected_with_a_valid_checksum():
+    head = spec_header(b"m", bytes(32), 8, 8, 1, 10_001, 0, [(10_001, 0, 1)])
+    with pytest.raises(BitstreamError, match=r"frames 10001 out of range 1\.\.10000"):
+        decode(head + bytes(4 * 10_001))
 
 
 def peak_memory_while_rejecting(data: bytes) -> int:
@@ -480,16 +587,17 @@ def peak_memory_while_rejecting(data: bytes) -> int:
 
 
 def test_forged_payload_size_allocates_only_the_per_frame_tables():
-    # 100000 frames of 2**20 16-bit symbols announce 200 GiB; only the header's per-frame
-    # tuples (100000 references = 800 kB each) may be built before the payload is missing.
-    data = spec_header(b"m", bytes(32), 16384, 16384, 255, 100_000, 0, [(100_000, 2**20, 16)])
-    assert peak_memory_while_rejecting(data) < 6 * 2**20
+    # 10000 frames of 2**20 16-bit symbols announce 20 GiB; only the header's per-frame
+    # tuples (10000 references = 80 kB each) may be built before the payload is missing.
+    data = spec_header(b"m", bytes(32), 16384, 16384, 255, 10_000, 0, [(10_000, 2**20, 16)])
+    assert peak_memory_while_rejecting(data) < 2**20
 
 
 def test_forged_run_count_allocates_nothing_beyond_the_bytes_present():
-    # 100000 runs announce 900 kB of header that never arrives.
-    data = b"SRDP\x01\x01m" + bytes(32) + struct.pack(">HHBIQI", 8, 8, 1, 100_000, 0, 100_000)
-    assert peak_memory_while_rejecting(data) < 2**17
+    # 10000 runs announce 90 kB of header that never arrives.
+    data = (b"SRDP\x02\x01m" + bytes(32)
+            + struct.pack(">QHHBIQI", 1, 8, 8, 1, 10_000, 0, 10_000))  # fmt: skip
+    assert peak_memory_while_rejecting(data) < 2**16
 
 
 # --- fuzz ------------------------------------------------------------------------------------
@@ -511,7 +619,13 @@ FUZZ = settings(
 
 
 @settings(FUZZ, max_examples=1000)
-@given(st.one_of(st.binary(max_size=300), st.binary(max_size=300).map(lambda b: b"SRDP\x01" + b)))
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.binary(max_size=300).map(lambda b: b"SRDP\x02" + b),
+        st.binary(max_size=300).map(lambda b: b"SRDP\x01" + b),
+    )
+)
 def test_fuzz_random_bytes_decode_or_raise_bitstream_error(data):
     assert_decodes_or_rejects(data)
 
@@ -570,7 +684,8 @@ def forged_headers(draw):
         draw(st.just(consistent_frames) | st.integers(0, 2**32 - 1)),
         draw(st.integers(0, 2**64 - 1)),
         runs,
-        version=draw(st.integers(0, 20).map(lambda i: {18: 0, 19: 2, 20: 255}.get(i, 1))),
+        version=draw(st.integers(0, 20).map(lambda i: {17: 0, 18: 3, 19: 255}.get(i, 1 + i % 2))),
+        stream_id=draw(st.integers(0, 2**64 - 1)),
     )
     return head + draw(st.binary(max_size=200))
 

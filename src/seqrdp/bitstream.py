@@ -1,18 +1,21 @@
 """The ``.srdp`` container: one video's fixed-rate symbols, framed for low-latency decoding.
 
 The learned codec quantises frame ``t`` to ``dims_t`` symbols, each in ``[0, L_t)`` with ``L_t``
-a power of two, so the frame costs exactly ``bits_t = dims_t · log2 L_t`` bits (DESIGN.md,
-"fixed-rate, dithered quantisation"). A stream is a header (what the decoder needs: model,
-weights hash, frame geometry, per-frame rates, shared-randomness seed) followed by one chunk per
-frame of MSB-first packed symbols, each closed by its own CRC-32 so that a streaming decoder can
-verify frame ``t`` and emit it before frame ``t + 1`` has arrived.
+a power of two, so the frame costs exactly ``bits_t = dims_t · log2 L_t`` bits (fixed-rate,
+dithered quantisation; ``docs/codec.md``). A stream is a header (what the decoder needs: model,
+weights hash, a stream id, frame geometry, per-frame rates, shared-randomness seed) followed by
+one chunk per frame of MSB-first packed symbols, each closed by its own CRC-32 so that a
+streaming decoder can verify frame ``t`` and emit it before frame ``t + 1`` has arrived. Each
+frame's CRC covers the stream id and the previous frame's CRC, so a chunk moved within a stream
+or spliced in from another stream fails verification.
 
-File size (bytes), exactly::
+File size (bytes) of a version-2 stream, exactly::
 
-    stream_bytes = 63 + len(model.encode("utf-8")) + 9 · runs + Σ_t (ceil(bits_t / 8) + 4)
+    stream_bytes = 71 + len(model.encode("utf-8")) + 9 · runs + Σ_t (ceil(bits_t / 8) + 4)
 
 where ``runs`` is the number of maximal runs of consecutive frames sharing ``(dims, L)``. The
-byte layout, checksums and error behaviour are specified in ``docs/bitstream.md``.
+byte layout, checksums, guarantees and error behaviour are specified in ``docs/bitstream.md``.
+Version-1 streams (no stream id, 8 bytes shorter) are still read.
 
 Every malformed input raises :class:`BitstreamError` (a :class:`~seqrdp.errors.UsageError`) with
 a one-line message; no size read from the stream is trusted before the bytes it announces are
@@ -21,8 +24,10 @@ present, so forged lengths cannot trigger large allocations.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import secrets
 import struct
 import zlib
 from collections.abc import Iterable, Iterator
@@ -36,22 +41,31 @@ import numpy as np
 from seqrdp.errors import UsageError
 
 MAGIC = b"SRDP"
-VERSION = 1
+VERSION = 2  # what is written
+READ_VERSIONS = (1, 2)  # what is read
 
 MAX_MODEL_BYTES = 255
-HASH_BYTES = 32  # whole SHA-256 digest of the weights file
+HASH_BYTES = 32  # a whole SHA-256 digest: the model's identity
 MAX_SIDE = 16384  # height and width
 MAX_CHANNELS = 255
-MAX_FRAMES = 100_000
+# A bound a decoder can keep: per-frame tables stay under 100 kB and a valid stream of the
+# shipped models decodes in about two minutes on one core. Longer videos are several streams.
+MAX_FRAMES = 10_000
 MAX_DIMS = 2**20
 MAX_SYMBOL_BITS = 16  # levels up to 2**16
+MAX_STREAM_ID = 2**64 - 1
 
-# Big-endian throughout. Fields after the variable-length model id, up to the run count.
+# Big-endian throughout. Fields after the variable-length model id, up to the run count:
+# hash, [stream id (version 2)], height, width, channels, frames, seed, runs.
 _PREFIX = struct.Struct(">4sBB")  # magic, version, model length
-_FIXED = struct.Struct(f">{HASH_BYTES}sHHBIQI")  # hash, height, width, channels, frames, seed, runs
+_FIXED = {
+    1: struct.Struct(f">{HASH_BYTES}sHHBIQI"),
+    2: struct.Struct(f">{HASH_BYTES}sQHHBIQI"),
+}
 _RUN = struct.Struct(">IIB")  # frames in run, dims, log2 levels
 _CRC = struct.Struct(">I")
 _FRAME_INDEX = struct.Struct(">I")
+_STREAM_ID = struct.Struct(">Q")
 
 # Reads are made in pieces no larger than this, so memory grows with the bytes actually present,
 # never with a length announced by the stream.
@@ -92,19 +106,26 @@ class Header:
     model : str
         Model id (name), 1..255 bytes of UTF-8.
     weights_hash : bytes
-        SHA-256 digest (32 bytes) of the model's safetensors file; see :func:`weights_hash`.
+        The model's identity, a SHA-256 digest (32 bytes) of what decoding depends on
+        (:func:`seqrdp.codec.loading.model_hash`: weights and codec config).
     height, width : int
         Frame size in pixels, 1..16384.
     channels : int
         Colour channels per frame, 1..255.
     frames : int
-        Frame count ``T``, 1..100000.
+        Frame count ``T``, 1..10000 (:data:`MAX_FRAMES`).
     dims : tuple of int
         ``dims_t``, symbols in frame ``t`` (0..2**20), one per frame.
     levels : tuple of int
         ``L_t``, quantiser levels of frame ``t`` (power of two, 2..2**16), one per frame.
     seed : int
         Shared-randomness seed (dither), an unsigned 64-bit integer.
+    stream_id : int or None
+        An unsigned 64-bit number that tells this stream from every other: each frame's CRC
+        covers it, so a chunk from a stream with another id fails verification. Writers use
+        :meth:`with_content_id` (a digest of the header and symbols, what ``seqrdp encode``
+        writes) or :func:`random_stream_id` (a live encoder that cannot know its frames in
+        advance). ``None`` only for a header read from a version-1 stream, which had no id.
 
     Lists and NumPy integers are accepted and normalised to tuples of ``int``; an invalid field
     raises :class:`BitstreamError`.
@@ -119,6 +140,7 @@ class Header:
     dims: tuple[int, ...]
     levels: tuple[int, ...]
     seed: int
+    stream_id: int | None
 
     def __post_init__(self) -> None:
         if not isinstance(self.model, str):
@@ -142,6 +164,8 @@ class Header:
             "frames": (1, MAX_FRAMES),
             "seed": (0, 2**64 - 1),
         }
+        if self.stream_id is not None:
+            fields["stream_id"] = (0, MAX_STREAM_ID)
         for name, (low, high) in fields.items():
             value = _as_int(name, getattr(self, name))
             _check_range(name, value, low, high)
@@ -162,6 +186,29 @@ class Header:
         for levels in set(self.levels):
             symbol_bits(levels)
         object.__setattr__(self, "weights_hash", weights_hash)
+
+    @property
+    def version(self) -> int:
+        """Format version the header is written in: 2, or 1 for a header without a stream id."""
+        return 1 if self.stream_id is None else VERSION
+
+    def with_content_id(self, frames_symbols: Iterable[np.ndarray]) -> Header:
+        """This header with ``stream_id`` set from its content: the first 8 bytes (big-endian)
+        of ``SHA-256(header bytes with stream id 0 ‖ chunk_0 ‖ … ‖ chunk_{T−1})``.
+
+        Deterministic, so the same video coded twice gives the same stream, and two streams
+        that share an id share every byte (up to a 2^−64 chance per pair).
+        """
+        digest = hashlib.sha256(dataclasses.replace(self, stream_id=0).to_bytes())
+        count = 0
+        for t, symbols in enumerate(frames_symbols):
+            if t >= self.frames:
+                raise BitstreamError(f"more than {self.frames} frames of symbols given")
+            digest.update(_frame_chunk(self, t, symbols))
+            count = t + 1
+        if count != self.frames:
+            raise BitstreamError(f"got {count} frames of symbols, header says {self.frames}")
+        return dataclasses.replace(self, stream_id=int.from_bytes(digest.digest()[:8], "big"))
 
     @cached_property
     def frame_bits(self) -> tuple[int, ...]:
@@ -192,11 +239,12 @@ class Header:
 
     @property
     def header_bytes(self) -> int:
-        """Encoded header size: ``63 + len(model in UTF-8) + 9 · runs`` bytes."""
+        """Encoded header size: ``71 + len(model in UTF-8) + 9 · runs`` bytes (63 + … in
+        version 1)."""
         return (
             _PREFIX.size
             + len(self.model.encode("utf-8"))
-            + _FIXED.size
+            + _FIXED[self.version].size
             + _RUN.size * len(self.runs)
             + _CRC.size
         )
@@ -216,19 +264,13 @@ class Header:
         """The encoded header, checksum included."""
         model = self.model.encode("utf-8")
         runs = self.runs
+        geometry = (self.height, self.width, self.channels, self.frames, self.seed, len(runs))
+        ids = () if self.stream_id is None else (self.stream_id,)
         body = b"".join(
             [
-                _PREFIX.pack(MAGIC, VERSION, len(model)),
+                _PREFIX.pack(MAGIC, self.version, len(model)),
                 model,
-                _FIXED.pack(
-                    self.weights_hash,
-                    self.height,
-                    self.width,
-                    self.channels,
-                    self.frames,
-                    self.seed,
-                    len(runs),
-                ),
+                _FIXED[self.version].pack(self.weights_hash, *ids, *geometry),
                 *(_RUN.pack(*run) for run in runs),
             ]
         )
@@ -237,8 +279,11 @@ class Header:
     def to_dict(self) -> dict[str, object]:
         """A JSON-ready description (hash as hex, rates per frame)."""
         return {
+            "format_version": self.version,
             "model": self.model,
             "weights_hash": self.weights_hash.hex(),
+            # Hex, like the hash: a u64 does not survive JSON readers that use doubles.
+            "stream_id": None if self.stream_id is None else f"{self.stream_id:016x}",
             "height": self.height,
             "width": self.width,
             "channels": self.channels,
@@ -251,6 +296,12 @@ class Header:
             "header_bytes": self.header_bytes,
             "stream_bytes": self.stream_bytes,
         }
+
+
+def random_stream_id() -> int:
+    """A fresh random stream id (64 bits from the OS), for a writer that cannot digest its
+    frames before sending them (see :meth:`Header.with_content_id`)."""
+    return secrets.randbits(64)
 
 
 def weights_hash(path: str | PathLike[str]) -> bytes:
@@ -314,14 +365,32 @@ def unpack_symbols(data: bytes, dims: int, levels: int) -> np.ndarray:
     return planes[: dims * bits].reshape(dims, bits).astype(np.int64) @ weights
 
 
-def _frame_crc(header_crc: int, t: int, chunk: bytes) -> int:
-    """CRC-32 of ``header CRC (4 bytes) ‖ t (4 bytes) ‖ chunk``.
+def _frame_crc(header: Header, previous_crc: int, t: int, chunk: bytes) -> int:
+    """The CRC-32 stored after chunk ``t``.
 
-    Binding the header's checksum and the frame index makes a chunk moved to another position or
-    another stream fail verification, not only a chunk whose bytes changed.
+    Version 2: ``CRC-32(stream id (8 bytes) ‖ previous CRC (4) ‖ t (4) ‖ chunk)``, where the
+    previous CRC is the header's for ``t = 0`` and frame ``t − 1``'s after. The stream id makes
+    a chunk of another stream fail even when the two headers are otherwise equal; the chain
+    makes every accepted stream one that a writer wrote, in order. Version 1:
+    ``CRC-32(header CRC ‖ t ‖ chunk)``, with ``previous_crc`` the header's CRC.
     """
-    prefix = _CRC.pack(header_crc) + _FRAME_INDEX.pack(t)
+    prefix = _CRC.pack(previous_crc) + _FRAME_INDEX.pack(t)
+    if header.stream_id is not None:
+        prefix = _STREAM_ID.pack(header.stream_id) + prefix
     return zlib.crc32(chunk, zlib.crc32(prefix))
+
+
+def _frame_chunk(header: Header, t: int, symbols: np.ndarray) -> bytes:
+    """Frame ``t``'s packed symbols, checked against the header's ``dims_t`` and ``L_t``."""
+    array = np.asarray(symbols)
+    if array.shape != (header.dims[t],):
+        raise BitstreamError(
+            f"frame {t}: symbols have shape {array.shape}, header says ({header.dims[t]},)"
+        )
+    try:
+        return pack_symbols(array, header.levels[t])
+    except BitstreamError as exc:
+        raise BitstreamError(f"frame {t}: {exc}") from None
 
 
 def write_stream(fileobj: BinaryIO, header: Header, frames_symbols: Iterable[np.ndarray]) -> int:
@@ -343,20 +412,16 @@ def write_stream(fileobj: BinaryIO, header: Header, frames_symbols: Iterable[np.
     fileobj.write(encoded)
     written = len(encoded)
     frames = iter(frames_symbols)
+    previous = header_crc
     for t in range(header.frames):
         symbols = next(frames, None)
         if symbols is None:
             raise BitstreamError(f"got {t} frames of symbols, header says {header.frames}")
-        array = np.asarray(symbols)
-        if array.shape != (header.dims[t],):
-            raise BitstreamError(
-                f"frame {t}: symbols have shape {array.shape}, header says ({header.dims[t]},)"
-            )
-        try:
-            chunk = pack_symbols(array, header.levels[t])
-        except BitstreamError as exc:
-            raise BitstreamError(f"frame {t}: {exc}") from None
-        fileobj.write(chunk + _CRC.pack(_frame_crc(header_crc, t, chunk)))
+        chunk = _frame_chunk(header, t, symbols)
+        crc = _frame_crc(header, previous, t, chunk)
+        fileobj.write(chunk + _CRC.pack(crc))
+        if header.version > 1:
+            previous = crc  # version 2 chains the frames; version 1 binds each to the header
         written += len(chunk) + _CRC.size
         if flush is not None:
             flush()
@@ -388,7 +453,7 @@ class StreamReader:
         self._offset = 0
         self._next_frame = 0
         self._error: BitstreamError | None = None
-        self.header, self._header_crc = self._read_header()
+        self.header, self._previous_crc = self._read_header()
 
     def _read(self, size: int, what: str) -> bytes:
         """Exactly ``size`` bytes, or BitstreamError naming the byte where the stream ended."""
@@ -424,16 +489,19 @@ class StreamReader:
         self._offset = len(MAGIC)
         # Only magic and version are fixed across versions; the rest is read once both match.
         (version,) = self._read(1, "format version")
-        if version != VERSION:
+        if version not in READ_VERSIONS:
             raise BitstreamError(
-                f"unsupported format version {version} (this seqrdp reads version {VERSION})"
+                f"unsupported format version {version} (this seqrdp reads versions "
+                f"{' and '.join(map(str, READ_VERSIONS))})"
             )
         (model_length,) = self._read(1, "model id length")
         if model_length == 0:
             raise BitstreamError(f"model id length 0 out of range 1..{MAX_MODEL_BYTES}")
         model = self._read(model_length, "model id")
-        fixed = self._read(_FIXED.size, "header fields")
-        *fields, run_count = _FIXED.unpack(fixed)
+        fixed = self._read(_FIXED[version].size, "header fields")
+        *fields, run_count = _FIXED[version].unpack(fixed)
+        if version == 1:
+            fields.insert(1, None)  # no stream id
         # Bounded before reading, so a forged count cannot make us wait for or allocate more.
         if not 1 <= run_count <= MAX_FRAMES:
             raise BitstreamError(f"run count {run_count} out of range 1..{MAX_FRAMES}")
@@ -445,8 +513,8 @@ class StreamReader:
         return self._parse_header(model, fields, run_bytes), stored_crc
 
     @staticmethod
-    def _parse_header(model: bytes, fields: list[int], run_bytes: bytes) -> Header:
-        weights_hash, height, width, channels, frames, seed = fields
+    def _parse_header(model: bytes, fields: list, run_bytes: bytes) -> Header:
+        weights_hash, stream_id, height, width, channels, frames, seed = fields
         try:
             model_id = model.decode("utf-8")
         except UnicodeDecodeError:
@@ -468,7 +536,9 @@ class StreamReader:
             previous = (run_dims, bits)
         if len(dims) != frames:
             raise BitstreamError(f"per-frame rate runs cover {len(dims)} of {frames} frames")
-        return Header(model_id, weights_hash, height, width, channels, frames, dims, levels, seed)
+        return Header(
+            model_id, weights_hash, height, width, channels, frames, dims, levels, seed, stream_id
+        )
 
     def __iter__(self) -> Iterator[tuple[int, np.ndarray]]:
         return self
@@ -493,10 +563,12 @@ class StreamReader:
         start = self._offset
         chunk = self._read(self.header.chunk_bytes[t], f"frame {t}")
         (stored_crc,) = _CRC.unpack(self._read(_CRC.size, f"checksum of frame {t}"))
-        if _frame_crc(self._header_crc, t, chunk) != stored_crc:
+        if _frame_crc(self.header, self._previous_crc, t, chunk) != stored_crc:
             raise BitstreamError(
                 f"checksum mismatch in frame {t} (bytes {start}..{self._offset - 1})"
             )
+        if self.header.version > 1:
+            self._previous_crc = stored_crc
         try:
             symbols = unpack_symbols(chunk, self.header.dims[t], self.header.levels[t])
         except BitstreamError as exc:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+import shutil
+import tracemalloc
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seqrdp.bitstream import StreamReader
+from seqrdp.bitstream import StreamReader, encode
 from seqrdp.cli import main
 from seqrdp.codec.stream import encode_video, fit_frames
 from seqrdp.data.moving_mnist import generate_moving_mnist
@@ -151,3 +154,173 @@ def test_shipped_low_rate_model_round_trips_a_test_clip(tmp_path):
     model, info = load_model(name)
     encoded = encode_video(model, info, fit_frames(np.load(clip), model), 9)
     assert np.array_equal(encoded.reconstruction.reshape(decoded["mse"].shape), decoded["mse"])
+
+
+# --- whole datasets ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory):
+    """Five 3-frame 32x32 clips as an (N, T, H, W) .npy."""
+    path = tmp_path_factory.mktemp("dataset") / "set.npy"
+    np.save(path, generate_moving_mnist(5, 3, size=32, split="test", seed=4).videos)
+    return path
+
+
+@pytest.fixture(scope="module")
+def clips(dataset, tiny_checkpoint, tmp_path_factory):
+    out = tmp_path_factory.mktemp("clips") / "clips"
+    assert main(["encode", str(dataset), "-o", str(out), "--model", str(tiny_checkpoint),
+                 "--seed", "20", "--batch", "2"]) == 0  # fmt: skip
+    return out
+
+
+def test_a_dataset_is_coded_clip_by_clip_into_streams_identical_to_single_clip_coding(
+    dataset, clips, tiny_checkpoint, tmp_path
+):
+    assert sorted(p.name for p in clips.iterdir()) == [f"clip-{i:05d}.srdp" for i in range(5)]
+    for i in range(5):
+        alone = tmp_path / f"alone-{i}.srdp"
+        assert main(["encode", str(dataset), "-o", str(alone), "--model", str(tiny_checkpoint),
+                     "--sequence", str(i), "--seed", str(20 + i)]) == 0  # fmt: skip
+        assert (clips / f"clip-{i:05d}.srdp").read_bytes() == alone.read_bytes(), i
+        with open(alone, "rb") as f:
+            assert StreamReader(f).header.seed == 20 + i
+
+
+def test_clips_of_equal_headers_get_distinct_stream_ids(clips):
+    ids = set()
+    for path in clips.iterdir():
+        with open(path, "rb") as f:
+            ids.add(StreamReader(f).header.stream_id)
+    assert len(ids) == 5
+
+
+def test_a_directory_of_clips_decodes_into_one_array_equal_to_clip_by_clip_decoding(
+    clips, tiny_checkpoint, tmp_path, capsys
+):
+    out = tmp_path / "all.npy"
+    assert main(["decode", str(clips), "-o", str(out), "--plf", "sa",
+                 "--model", str(tiny_checkpoint), "--json"]) == 0  # fmt: skip
+    summary = json.loads(capsys.readouterr().out)
+    whole = np.load(out)
+    assert whole.shape == (5, 3, 32, 32) and whole.dtype == np.uint8
+    for i in (0, 4):
+        one = tmp_path / f"one-{i}.npy"
+        assert _decode(clips / f"clip-{i:05d}.srdp", tiny_checkpoint, one, "sa") == 0
+        np.testing.assert_array_equal(whole[i], np.load(one))
+    sizes = sum(p.stat().st_size for p in clips.iterdir())
+    assert summary["clips"] == 5 and summary["bytes"] == sizes
+    assert summary["bits"] == 5 * (4 + 16 + 16) and summary["seconds"] >= 0
+
+
+def test_encoding_a_dataset_reports_bits_bytes_and_time(dataset, tiny_checkpoint, tmp_path, capsys):
+    out = tmp_path / "clips"
+    assert main(["encode", str(dataset), "-o", str(out), "--model", str(tiny_checkpoint),
+                 "--json"]) == 0  # fmt: skip
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["clips"] == 5 and summary["bits"] == 5 * 36
+    assert summary["bytes"] == sum(p.stat().st_size for p in out.iterdir())
+    assert summary["seeds"] == [0, 4] and summary["seconds"] >= 0
+
+
+def test_a_failure_half_way_through_a_dataset_leaves_no_files(
+    dataset, clips, tiny_checkpoint, tmp_path, monkeypatch
+):
+    import seqrdp.codec.stream as stream_module
+
+    real = stream_module.stream_header
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # a kill in the middle of clip 2
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stream_module, "stream_header", failing)
+    out = tmp_path / "clips"
+    assert main(["encode", str(dataset), "-o", str(out), "--model", str(tiny_checkpoint)]) == 130
+    assert list(tmp_path.iterdir()) == []
+    # Into an existing directory: its clips stay as they were.
+    before = {p.name: p.read_bytes() for p in clips.iterdir()}
+    calls.clear()
+    assert main(["encode", str(dataset), "-o", str(clips), "--model", str(tiny_checkpoint)]) == 130
+    assert {p.name: p.read_bytes() for p in clips.iterdir()} == before
+
+
+def test_a_corrupt_clip_in_a_directory_writes_nothing(clips, tiny_checkpoint, tmp_path, capsys):
+    broken = tmp_path / "broken"
+    shutil.copytree(clips, broken)
+    data = bytearray((broken / "clip-00003.srdp").read_bytes())
+    data[-1] ^= 1
+    (broken / "clip-00003.srdp").write_bytes(bytes(data))
+    out = tmp_path / "all.npy"
+    assert main(["decode", str(broken), "-o", str(out), "--plf", "mse",
+                 "--model", str(tiny_checkpoint)]) == 2  # fmt: skip
+    assert "checksum mismatch in frame 2" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken"]
+    (broken / "clip-00003.srdp").unlink()
+    assert main(["decode", str(broken), "-o", str(out), "--plf", "mse",
+                 "--model", str(tiny_checkpoint)]) == 2  # fmt: skip
+    assert "clip-00004.srdp where clip-00003.srdp should be" in capsys.readouterr().err
+
+
+# --- long streams and old streams -------------------------------------------------------------
+
+
+def _random_stream(path, model, info, frames: int, seed: int = 0) -> None:
+    """A valid stream of ``frames`` frames of random symbols for ``model``."""
+    from seqrdp.bitstream import write_stream
+    from seqrdp.codec.stream import stream_header
+
+    rng = np.random.default_rng(seed)
+    levels = model.codec_config.levels
+    symbols = [rng.integers(0, levels, model.frame_dims(t)) for t in range(1, frames + 1)]
+    with open(path, "wb") as f:
+        write_stream(f, stream_header(model, info, symbols, seed), symbols)
+
+
+def _peak_traced_bytes(argv) -> int:
+    tracemalloc.start()
+    try:
+        assert main(argv) == 0
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_decoding_memory_does_not_grow_with_the_number_of_frames(tiny_checkpoint, tmp_path):
+    model, info = load_model(str(tiny_checkpoint))
+    peaks = {}
+    for frames in (20, 200):
+        _random_stream(tmp_path / f"{frames}.srdp", model, info, frames)
+        out = tmp_path / f"{frames}.npy"
+        peaks[frames] = _peak_traced_bytes(["decode", str(tmp_path / f"{frames}.srdp"), "-o",
+                                            str(out), "--plf", "jd", "--model",
+                                            str(tiny_checkpoint)])  # fmt: skip
+        assert np.load(out, mmap_mode="r").shape == (frames, 32, 32)
+    # Holding the frames would add 180 frames of 1 kB (twice, with a final stack).
+    assert peaks[200] - peaks[20] < 60_000, peaks
+
+
+def test_decode_help_says_what_a_stream_may_declare(capsys):
+    with pytest.raises(SystemExit):
+        main(["decode", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "1..10000 frames" in text and "memory does not grow" in text
+
+
+def test_a_version_1_stream_still_decodes_to_the_same_frames(stream, tiny_checkpoint, tmp_path):
+    """Rewrite the version-2 stream as version 1 (no stream id, frames bound to the header
+    CRC, as docs/bitstream.md specifies) and decode both."""
+    with open(stream, "rb") as f:
+        reader = StreamReader(f)
+        header, symbols = reader.header, [s for _, s in reader]
+    old = dataclasses.replace(header, stream_id=None)
+    (tmp_path / "v1.srdp").write_bytes(encode(old, symbols))
+    assert (tmp_path / "v1.srdp").read_bytes()[4] == 1
+    for name in ("v1.srdp",):
+        assert _decode(tmp_path / name, tiny_checkpoint, tmp_path / "v1.npy", "jd") == 0
+    assert _decode(stream, tiny_checkpoint, tmp_path / "v2.npy", "jd") == 0
+    np.testing.assert_array_equal(np.load(tmp_path / "v1.npy"), np.load(tmp_path / "v2.npy"))

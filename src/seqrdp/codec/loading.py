@@ -194,8 +194,9 @@ class ModelInfo:
                 f"{self.weights} (step {header.get('steps')}) and {self.meta_path} (step "
                 f"{steps}) are from different checkpoints"
             )
-        model = SequentialCodec(codec_config(self.meta, self.meta_path))
-        own = model.state_dict()
+        config = codec_config(self.meta, self.meta_path)
+        with torch.device("meta"):  # shapes first: a tampered config must not allocate
+            own = SequentialCodec(config).state_dict()
         for name in sorted(own.keys() | tensors.keys()):
             if name not in tensors or name not in own:
                 which = "missing" if name not in tensors else "unexpected"
@@ -206,6 +207,7 @@ class ModelInfo:
                     f"{self.weights} does not fit its config: {name} is {theirs.dtype} "
                     f"{list(theirs.shape)}, the config builds {mine.dtype} {list(mine.shape)}"
                 )
+        model = SequentialCodec(config)
         model.load_state_dict(tensors)
         # The identity of what was loaded, not of a second read of a file that may change.
         self.__dict__["weights_hash"] = model_hash(tensors, model.codec_config)

@@ -43,7 +43,7 @@ def fit_frames(frames: np.ndarray, model, *, resize: bool = True) -> np.ndarray:
         if not resize:
             raise UsageError(
                 f"frames are {frames.shape[1]}x{frames.shape[2]}, the model codes "
-                f"{size[0]}x{size[1]} (drop --no-resize to resize them)"
+                f"{size[0]}x{size[1]} (and resizing is off)"
             )
         frames = resize_frames(frames, size)
     return frames
@@ -53,6 +53,16 @@ def encode_video(model, info: ModelInfo, frames: np.ndarray, seed: int) -> Encod
     """Compress uint8 frames (T, H, W[, 3]) already fitted to ``model`` (see :func:`fit_frames`)."""
     video = frames_to_tensor(frames)[None]  # (1, T, C, H, W)
     symbols = [s[0] for s in model.compress(video, [seed])]
+    header = stream_header(model, info, symbols, seed)
+    with torch.no_grad():
+        mmse = model.decompress([s[None] for s in symbols], [seed], "mse")
+    return Encoded(header, symbols, tensor_to_frames(mmse[0]))
+
+
+def stream_header(model, info: ModelInfo, symbols: list[np.ndarray], seed: int) -> Header:
+    """The header of one clip's stream: ``symbols`` holds each frame's symbols (``(dims_t,)``),
+    and the stream id is a digest of the content (:meth:`Header.with_content_id`), so the same
+    clip, model and seed always give the same bytes."""
     config = model.codec_config
     header = Header(
         model=info.name,
@@ -64,10 +74,9 @@ def encode_video(model, info: ModelInfo, frames: np.ndarray, seed: int) -> Encod
         dims=[s.size for s in symbols],
         levels=[config.levels] * len(symbols),
         seed=seed,
+        stream_id=0,
     )
-    with torch.no_grad():
-        mmse = model.decompress([s[None] for s in symbols], [seed], "mse")
-    return Encoded(header, symbols, tensor_to_frames(mmse[0]))
+    return header.with_content_id(symbols)
 
 
 def write_encoded(fileobj: BinaryIO, encoded: Encoded) -> int:

@@ -16,6 +16,8 @@ PNG frames (via :mod:`seqrdp.data.video`), as a set of one video.
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,8 +26,15 @@ import numpy as np
 
 from seqrdp.data.atomic import atomic_output
 from seqrdp.errors import UsageError
+from seqrdp.limits import format_bytes
 
 SIDECAR_SUFFIX = ".json"
+# Labels are class indices (digits, actions): anything beyond int32 is a corrupt sidecar.
+MAX_LABEL = 2**31 - 1
+_NPY_READERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
 
 
 @dataclass(frozen=True)
@@ -137,34 +146,131 @@ def load_videoset(path: str | Path, *, mmap: bool = False) -> VideoSet:
 
 
 def read_npy(path: Path, *, mmap: bool = False) -> np.ndarray:
-    """``np.load`` without pickles, turning every failure into a one-line UsageError."""
+    """``np.load`` of a uint8 array without pickles, every failure a one-line UsageError.
+
+    The header is checked first (:func:`npy_layout`), so a file that declares more data than
+    it holds (a 90 TiB shape in a 1 kB file) is refused before anything is allocated.
+    """
+    npy_layout(path)
     try:
         array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except (OSError, ValueError, EOFError) as exc:
         raise UsageError(f"cannot read {path} as .npy: {exc}") from None
     if not isinstance(array, np.ndarray):
         raise UsageError(f"{path} holds several arrays (.npz); expected one .npy array")
-    if array.dtype != np.uint8:
-        raise UsageError(f"{path} has dtype {array.dtype}; videos must be uint8 (0-255)")
     return array
 
 
-def read_sidecar(sidecar: Path, sequences: int) -> tuple[np.ndarray | None, dict[str, Any]]:
-    """Labels and meta from a ``.json`` sidecar; labels must have first axis ``sequences``."""
+def npy_layout(path: Path) -> tuple[tuple[int, ...], int]:
+    """``(shape, data offset)`` of a uint8 ``.npy`` file, read from its header alone.
+
+    Raises
+    ------
+    UsageError
+        Not a ``.npy`` file, a malformed header, a dtype other than uint8, or a data size
+        other than the file's: ``offset + prod(shape)`` must be exactly the file size.
+    """
     try:
-        content = json.loads(sidecar.read_text())
-        labels = content.get("labels")
-        meta = content.get("meta") or {}
-        labels = None if labels is None else np.asarray(labels, dtype=np.int64)
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        raise UsageError(f"cannot read sidecar {sidecar}: {exc}") from None
+        with open(path, "rb") as file:
+            version = np.lib.format.read_magic(file)
+            reader = _NPY_READERS.get(version)
+            if reader is None:
+                raise ValueError(f"format version {version} is not 1.0 or 2.0")
+            shape, _, dtype = reader(file)
+            offset = file.tell()
+            size = file.seek(0, 2)
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except Exception as exc:  # numpy's header parser raises many types on hostile bytes
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise UsageError(f"cannot read {path} as .npy: {reason}") from None
+    if dtype.hasobject:
+        raise UsageError(f"cannot read {path}: it holds Python objects (a pickle), never loaded")
+    if dtype != np.uint8:
+        raise UsageError(f"{path} has dtype {dtype}; videos must be uint8 (0-255)")
+    declared = math.prod(shape)
+    if size - offset != declared:
+        raise UsageError(
+            f"{path} declares shape {shape} ({format_bytes(declared)}) but holds "
+            f"{format_bytes(size - offset)} of data"
+        )
+    return shape, offset
+
+
+def write_npy_frames(path: str | Path, shape: tuple[int, ...], frames: Iterable[np.ndarray]) -> int:
+    """Write a uint8 ``.npy`` of ``shape`` from pieces as they come (frames, in C order),
+    holding one piece in memory at a time; returns the bytes written.
+
+    The pieces must fill the array exactly. The file appears only when complete (written under
+    a temporary name, then renamed); an exception from ``frames`` leaves nothing. The bytes are
+    those of ``np.save`` of the whole array.
+    """
+    shape = tuple(int(extent) for extent in shape)
+    expected = math.prod(shape)
+    written = 0
+    with atomic_output(path) as partial, open(partial, "wb") as file:
+        header = {"descr": "|u1", "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(file, header)
+        for frame in frames:
+            frame = np.ascontiguousarray(frame)
+            if frame.dtype != np.uint8:
+                raise ValueError(f"frames must be uint8, got {frame.dtype}")
+            written += frame.size
+            if written > expected:
+                raise ValueError(f"more than the {expected} bytes of shape {shape}")
+            file.write(frame.tobytes())
+        if written != expected:
+            raise ValueError(f"{written} bytes given for shape {shape}, which needs {expected}")
+        return file.tell()
+
+
+def read_sidecar(sidecar: Path, sequences: int) -> tuple[np.ndarray | None, dict[str, Any]]:
+    """Labels and meta from a ``.json`` sidecar.
+
+    ``labels`` must be ``null`` or a regular nested list of integers in ``±(2**31 − 1)`` with
+    first axis ``sequences``; ``meta`` an object whose ``label_names``, if present, is a list
+    of strings. ``NaN`` and ``Infinity`` (which Python's JSON reader would accept) are refused.
+    """
+
+    def refuse_constant(name: str) -> None:
+        raise ValueError(f"{name} is not valid JSON")
+
+    try:
+        content = json.loads(sidecar.read_text(encoding="utf-8"), parse_constant=refuse_constant)
+    except OSError as exc:
+        raise UsageError(f"cannot read sidecar {sidecar}: {exc.strerror or exc}") from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise UsageError(f"cannot read sidecar {sidecar}: {reason}") from None
+    if not isinstance(content, dict):
+        raise UsageError(f"sidecar {sidecar} must hold a JSON object with 'labels' and 'meta'")
+    meta = content.get("meta") or {}
     if not isinstance(meta, dict):
         raise UsageError(f"sidecar {sidecar}: 'meta' must be an object")
-    if labels is not None and (labels.ndim == 0 or len(labels) != sequences):
+    names = meta.get("label_names")
+    if names is not None and not (
+        isinstance(names, list) and all(isinstance(name, str) for name in names)
+    ):
+        raise UsageError(f"sidecar {sidecar}: 'label_names' must be a list of strings")
+    labels = content.get("labels")
+    return None if labels is None else _labels(labels, sidecar, sequences), meta
+
+
+def _labels(labels: Any, sidecar: Path, sequences: int) -> np.ndarray:
+    try:
+        array = np.asarray(labels)
+    except (ValueError, RecursionError):  # ragged lists, absurd nesting
+        raise UsageError(f"sidecar {sidecar}: 'labels' is not a regular array") from None
+    # Not bool, float (1e23, 1.5) or object (ragged, strings, integers beyond 64 bits).
+    if array.dtype.kind not in "iu":
+        raise UsageError(f"sidecar {sidecar}: 'labels' must be integers, got {array.dtype}")
+    if array.size and (array.min() < -MAX_LABEL or array.max() > MAX_LABEL):
+        raise UsageError(f"sidecar {sidecar}: a label is out of range ±{MAX_LABEL}")
+    if array.ndim == 0 or len(array) != sequences:
         raise UsageError(
-            f"sidecar {sidecar} has labels of shape {labels.shape} for {sequences} videos"
+            f"sidecar {sidecar} has labels of shape {array.shape} for {sequences} videos"
         )
-    return labels, meta
+    return array.astype(np.int64)
 
 
 def _as_videos(array: np.ndarray, path: Path) -> np.ndarray:

@@ -95,6 +95,14 @@ def run_moving_mnist(args: argparse.Namespace) -> int:
     """Generate Moving MNIST and write it to ``args.out``."""
     _check_output(args.out)
     from seqrdp.data.moving_mnist import generate_moving_mnist
+    from seqrdp.limits import check_fits
+
+    # The frames, and each digit's position (two float64) in every frame.
+    shape = (args.sequences, args.frames, args.size**2 + 16 * args.digits)
+    if min(args.sequences, args.frames, args.size, args.digits) > 0:  # else the generator says
+        check_fits(
+            shape, 1, f"{args.sequences} videos of {args.frames} {args.size}x{args.size} frames"
+        )
 
     data = generate_moving_mnist(
         args.sequences,
@@ -148,10 +156,11 @@ def _add_json(parser: argparse.ArgumentParser) -> None:
 
 def _check_output(path: Path) -> None:
     # Checked before any work, so a long job cannot fail at its very end on a bad name.
+    from seqrdp.outputs import check_output
+
     if path.suffix != ".npy":
         raise UsageError(f"--out {path} must end in .npy")
-    if path.is_dir():
-        raise UsageError(f"--out {path} is a directory")
+    check_output(path)
 
 
 def _write(args: argparse.Namespace, data: Any) -> int:

@@ -6,19 +6,29 @@ of ITU-R BT.601, ``Y = 0.299 R + 0.587 G + 0.114 B`` (for YUV sources, FFmpeg's 
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
 
-from seqrdp.data.arrays import read_npy
+from seqrdp.data.arrays import read_npy, write_npy_frames
 from seqrdp.data.atomic import atomic_output
 from seqrdp.data.resize import resize_frames
 from seqrdp.errors import UsageError
 
-__all__ = ["count_frames", "read_video", "resize_frames", "to_grey", "to_rgb", "write_video"]
+__all__ = [
+    "count_frames",
+    "read_video",
+    "resize_frames",
+    "to_grey",
+    "to_rgb",
+    "write_video",
+    "write_video_frames",
+]
 
 # Containers written with H.264 (fallback MPEG-4 Part 2) and those written with MPEG-4 Part 2,
 # which is what AVI players (and the KTH files) expect.
@@ -27,6 +37,7 @@ MPEG4_SUFFIXES = (".avi",)
 PNG_PATTERN = "frame_{:05d}.png"
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 _GREY_IMAGE_MODES = ("1", "L", "LA")
+MAX_FPS = 1000
 
 
 def read_video(
@@ -95,9 +106,9 @@ def write_video(path: str | Path, frames: np.ndarray, *, fps: int = 25) -> None:
     Raises
     ------
     UsageError
-        Unsupported suffix, wrong dtype/shape, or ``fps < 1``.
+        Unsupported suffix, wrong dtype/shape, ``fps`` outside ``1..1000``, or a path without
+        suffix that is an existing file.
     """
-    path = Path(path)
     frames = np.asarray(frames)
     if frames.dtype != np.uint8:
         raise UsageError(f"frames for {path} must be uint8, got {frames.dtype}")
@@ -105,23 +116,64 @@ def write_video(path: str | Path, frames: np.ndarray, *, fps: int = 25) -> None:
         raise UsageError(f"frames for {path} must be (T, H, W) or (T, H, W, 3), got {frames.shape}")
     if min(frames.shape) == 0:
         raise UsageError(f"frames for {path} are empty: shape {frames.shape}")
-    if fps < 1:
-        raise UsageError(f"fps must be at least 1, got {fps}")
+    write_video_frames(path, iter(frames), count=len(frames), fps=fps)
+
+
+def write_video_frames(
+    path: str | Path, frames: Iterable[np.ndarray], *, count: int, fps: int = 25
+) -> None:
+    """:func:`write_video` of ``count`` frames (uint8 ``(H, W)`` or ``(H, W, 3)``, all alike)
+    taken from an iterator as they come, so that memory does not grow with ``count`` (a GIF
+    excepted: Pillow keeps every frame to merge repeats).
+
+    The file appears only once every frame is written; an exception raised by ``frames`` (a
+    stream that turns out corrupt) leaves no output and an existing one unchanged.
+    """
+    path = Path(path)
     suffix = path.suffix.lower()
-    if path.is_dir() or suffix == "":
-        _write_png_dir(path, frames)
-        return
-    if suffix not in (*H264_SUFFIXES, *MPEG4_SUFFIXES, ".gif", ".npy"):
+    if not 1 <= fps <= MAX_FPS:
+        raise UsageError(f"fps must be in 1..{MAX_FPS}, got {fps}")
+    if suffix == "" and path.exists() and not path.is_dir():
+        raise UsageError(f"{path} is a file; a name without a suffix is a directory of PNG frames")
+    if not (path.is_dir() or suffix in ("", *H264_SUFFIXES, *MPEG4_SUFFIXES, ".gif", ".npy")):
         raise UsageError(
             f"cannot write {path}: use .mp4, .mkv, .mov, .avi, .gif, .npy or a directory for PNGs"
         )
+    frames = iter(frames)
+    first = next(frames, None)
+    if first is None or count < 1:
+        raise UsageError(f"no frames to write to {path}")
+    first = np.asarray(first)
+    if first.dtype != np.uint8:
+        raise UsageError(f"frames for {path} must be uint8, got {first.dtype}")
+    if first.ndim not in (2, 3) or (first.ndim == 3 and first.shape[-1] != 3) or not first.size:
+        raise UsageError(f"frames for {path} must be (H, W) or (H, W, 3), got {first.shape}")
+    frames = _alike(first, itertools.chain([first], frames), count)
+    if path.is_dir() or suffix == "":
+        _write_png_dir(path, frames)
+        return
     with atomic_output(path) as partial:
         if suffix == ".npy":
-            np.save(partial, frames, allow_pickle=False)
+            write_npy_frames(partial, (count, *first.shape), frames)
         elif suffix == ".gif":
-            _write_gif(partial, frames, fps)
+            _write_gif(partial, list(frames), fps)
         else:
-            _write_container(partial, frames, fps, h264=suffix in H264_SUFFIXES)
+            _write_container(partial, frames, first.shape, fps, h264=suffix in H264_SUFFIXES)
+
+
+def _alike(first: np.ndarray, frames: Iterator[np.ndarray], count: int) -> Iterator[np.ndarray]:
+    """The frames, each checked to be like ``first``, exactly ``count`` of them."""
+    seen = 0
+    for frame in frames:
+        frame = np.asarray(frame)
+        if frame.shape != first.shape or frame.dtype != first.dtype:
+            raise ValueError(f"frame {seen} is {frame.dtype} {frame.shape}, frame 0 {first.shape}")
+        seen += 1
+        if seen > count:
+            raise ValueError(f"more than {count} frames given")
+        yield frame
+    if seen != count:
+        raise ValueError(f"{seen} frames given, {count} announced")
 
 
 def count_frames(path: str | Path) -> int:
@@ -216,7 +268,7 @@ def _read_png_dir(path: Path, max_frames: int | None) -> np.ndarray:
     return np.stack(frames)
 
 
-def _write_png_dir(path: Path, frames: np.ndarray) -> None:
+def _write_png_dir(path: Path, frames: Iterable[np.ndarray]) -> None:
     if not path.exists():
         with atomic_output(path) as staging:
             _write_pngs(staging, frames)
@@ -233,7 +285,7 @@ def _write_png_dir(path: Path, frames: np.ndarray) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write_pngs(directory: Path, frames: np.ndarray) -> None:
+def _write_pngs(directory: Path, frames: Iterable[np.ndarray]) -> None:
     from PIL import Image
 
     directory.mkdir(exist_ok=True)
@@ -255,19 +307,18 @@ def _write_gif(path: Path, frames: np.ndarray, fps: int) -> None:
     )
 
 
-def _write_container(path: Path, frames: np.ndarray, fps: int, *, h264: bool) -> None:
+def _write_container(
+    path: Path, frames: Iterable[np.ndarray], shape: tuple[int, ...], fps: int, *, h264: bool
+) -> None:
     import av
 
     # yuv420p subsamples chroma 2×2: pad odd sizes by repeating the last row/column.
-    pad = [(0, 0), (0, frames.shape[1] % 2), (0, frames.shape[2] % 2)] + [(0, 0)] * (
-        frames.ndim - 3
-    )
-    frames = np.pad(frames, pad, mode="edge")
-    source_format = "gray" if frames.ndim == 3 else "rgb24"
+    pad = [(0, shape[0] % 2), (0, shape[1] % 2)] + [(0, 0)] * (len(shape) - 2)
+    source_format = "gray" if len(shape) == 2 else "rgb24"
     codec = "libx264" if h264 and "libx264" in av.codecs_available else "mpeg4"
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=fps)
-        stream.width, stream.height = frames.shape[2], frames.shape[1]
+        stream.width, stream.height = shape[1] + shape[1] % 2, shape[0] + shape[0] % 2
         stream.pix_fmt = "yuv420p"
         if codec == "libx264":
             stream.options = {"crf": "17"}
@@ -275,6 +326,7 @@ def _write_container(path: Path, frames: np.ndarray, fps: int, *, h264: bool) ->
             # Near-transparent MPEG-4 Part 2: about 4 bits per pixel.
             stream.bit_rate = 4 * stream.width * stream.height * fps
         for frame in frames:
+            frame = np.pad(frame, pad, mode="edge")
             picture = av.VideoFrame.from_ndarray(frame, format=source_format)
             container.mux(stream.encode(picture))
         container.mux(stream.encode(None))

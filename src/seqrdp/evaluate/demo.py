@@ -63,6 +63,13 @@ def run_demo_command(args: argparse.Namespace) -> int:
         raise UsageError(f"--frames must be at least 2, got {args.frames}")
     if args.critic_steps < 0:
         raise UsageError(f"--critic-steps must be >= 0, got {args.critic_steps}")
+    from seqrdp.limits import check_fits
+    from seqrdp.outputs import check_output
+
+    check_output(args.out, directory=True)
+    # Clips of the shipped 64x64 models: uint8 source and four decoded heads, and the float32
+    # source and reconstructions that scoring holds.
+    check_fits((args.sequences, args.frames, 64, 64), 5 + 5 * 4, f"{args.sequences} sequences")
     summary = run_demo(
         Path(args.out),
         model_name=args.model,
@@ -103,8 +110,8 @@ def run_demo(
     # Batch-one coding: one thread is fastest (see seqrdp.codec.command._one_thread).
     torch.set_num_threads(1)
     start = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
     model, info = load_model(model_name)
+    out.mkdir(parents=True, exist_ok=True)
     heads = [h for h in HEADS if h in model.head_names]
 
     size = model.codec_config.size[0]

@@ -151,8 +151,10 @@ def _gm(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
+    from seqrdp.outputs import check_output
     from seqrdp.theory.plot import write_figures
 
+    check_output(args.out, directory=True)
     written = write_figures(args.out)
     if args.json:
         print(json.dumps({"out": str(args.out), "files": [str(p) for p in written]}))
@@ -162,8 +164,10 @@ def _plot(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from seqrdp.outputs import check_output
     from seqrdp.theory.plot import write_figures
 
+    check_output(args.demo_out, directory=True)
     rates = parse_floats(DEMO_RATES, "--rates")
     result = gm_result(rates, [0.9] * (len(rates) - 1))
     print(format_table(result))
