@@ -16,6 +16,8 @@ from seqrdp.cli import main
 from seqrdp.errors import UsageError
 from seqrdp.theory.command import parse_floats
 
+from .test_solver import AGREEMENT
+
 
 def run(capsys, *argv):
     code = main(list(argv))
@@ -184,7 +186,8 @@ def test_plot_writes_png_and_csv_for_every_figure(capsys, tmp_path, quick_figure
     assert float(first["distortion_2_jd"]) > 50 * float(first["distortion_2_fmd"])
     with open(tmp_path / "figs" / "universality_gap.csv") as handle:
         gaps = [abs(float(row["gap"])) for row in csv.DictReader(handle)]
-    assert len(gaps) == 8 and max(gaps) < 1e-5
+    # Two solver runs, each within the solver's tolerance of the optimum on either side.
+    assert len(gaps) == 8 and max(gaps) < AGREEMENT
 
 
 def test_bare_theory_prints_the_default_table_and_writes_figures(capsys, tmp_path, quick_figures):
