@@ -16,6 +16,19 @@ from seqrdp.errors import UsageError
 from seqrdp.perception.plf import PAST, PLFS
 
 DIVISOR = 16  # four stride-2 stages down to the vector latents
+# Largest values: what a .srdp header can carry (frame side, channels, levels, 2**20 symbols of
+# 16 bits); 16 scale-space levels already blur by 2**15 pixels, more than any frame.
+MAX_VALUES = {
+    "channels": 255,
+    "levels": 2**16,
+    "iframe_bits": 2**24,
+    "pframe_bits": 2**24,
+    "motion_bits": 2**24,
+    "width": 2**16,
+    "noise_dims": 2**20,
+    "scale_levels": 16,
+}
+MAX_SIDE = 16384
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +82,23 @@ class CodecConfig:
     reference: str = "mse"
 
     def __post_init__(self) -> None:
+        # Types are a TypeError (only a hand-edited file gets them wrong), ranges a UsageError.
+        for name, largest in MAX_VALUES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an integer, got {value!r}")
+            if value > largest:
+                raise UsageError(f"{name} {value} is more than {largest}")
+        if len(self.size) != 2 or not all(
+            isinstance(side, int) and not isinstance(side, bool) for side in self.size
+        ):
+            raise TypeError(f"size must be two integers, got {self.size!r}")
+        if max(self.size) > MAX_SIDE:
+            raise UsageError(f"size {self.size[0]}x{self.size[1]} is more than {MAX_SIDE}")
+        if isinstance(self.scale_sigma, bool) or not isinstance(self.scale_sigma, int | float):
+            raise TypeError(f"scale_sigma must be a number, got {self.scale_sigma!r}")
+        if not math.isfinite(self.scale_sigma):
+            raise UsageError(f"scale_sigma must be finite, got {self.scale_sigma}")
         h, w = self.size
         if h <= 0 or w <= 0 or h % DIVISOR or w % DIVISOR:
             raise UsageError(f"size {h}x{w}: height and width must be positive multiples of 16")
