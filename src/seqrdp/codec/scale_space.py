@@ -11,6 +11,7 @@ frame (disocclusions), which plain bilinear warping cannot do.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -30,13 +31,33 @@ def gaussian_blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     the identity."""
     if sigma == 0:
         return x
-    kernel = gaussian_kernel(sigma).to(x)
+    kernel = _kernel(sigma, x.dtype, x.device)
     channels = x.shape[1]
     radius = (kernel.numel() - 1) // 2
     rows = kernel.view(1, 1, 1, -1).expand(channels, 1, 1, -1)
     cols = kernel.view(1, 1, -1, 1).expand(channels, 1, -1, 1)
     x = F.conv2d(F.pad(x, (radius, radius, 0, 0), mode="replicate"), rows, groups=channels)
     return F.conv2d(F.pad(x, (0, 0, radius, radius), mode="replicate"), cols, groups=channels)
+
+
+@functools.cache
+def _kernel(sigma: float, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """:func:`gaussian_kernel` built once per process, not on every warp of every frame.
+    Made outside inference mode, so that a kernel first built while decoding still serves
+    training."""
+    with torch.inference_mode(False):
+        return gaussian_kernel(sigma).to(dtype=dtype, device=device)
+
+
+@functools.cache
+def _base_grid(
+    h: int, w: int, dtype: torch.dtype, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Normalised sampling coordinates ``(y, x)`` of every pixel, each (H, W), in [−1, 1]."""
+    with torch.inference_mode(False):
+        ys = torch.linspace(-1.0, 1.0, h, device=device, dtype=dtype)
+        xs = torch.linspace(-1.0, 1.0, w, device=device, dtype=dtype)
+        return torch.meshgrid(ys, xs, indexing="ij")
 
 
 def scale_space_sigmas(levels: int, sigma: float) -> list[float]:
@@ -61,13 +82,15 @@ def scale_space_warp(
     """
     _, _, h, w = reference.shape
     volume = scale_space_volume(reference, levels, sigma)
-    ys = torch.linspace(-1.0, 1.0, h, device=reference.device, dtype=reference.dtype)
-    xs = torch.linspace(-1.0, 1.0, w, device=reference.device, dtype=reference.dtype)
-    base_y, base_x = torch.meshgrid(ys, xs, indexing="ij")
+    base_y, base_x = _base_grid(h, w, reference.dtype, reference.device)
     # align_corners=True: one pixel is 2/(size − 1) in normalised coordinates.
     grid_x = base_x + field[:, 0] * (2.0 / max(w - 1, 1))
     grid_y = base_y + field[:, 1] * (2.0 / max(h - 1, 1))
     grid_z = field[:, 2] * 2.0 - 1.0
     grid = torch.stack([grid_x, grid_y, grid_z], dim=-1).unsqueeze(1)  # (N, 1, H, W, 3)
     warped = F.grid_sample(volume, grid, mode="bilinear", padding_mode="border", align_corners=True)
-    return warped.squeeze(2)
+    warped = warped.squeeze(2)
+    # In the reference's memory layout (channels-last when decoding on a CPU), so that the
+    # convolutions it feeds need no reorder.
+    out = torch.empty_like(reference)
+    return warped if out.stride() == warped.stride() else out.copy_(warped)
