@@ -6,6 +6,7 @@ import pytest
 
 from seqrdp.errors import UsageError
 from seqrdp.train.config import (
+    ConfigError,
     add_config_flags,
     build_config,
     codec_config,
@@ -79,12 +80,14 @@ def test_bad_settings_are_one_line_usage_errors_naming_the_key(overrides, messag
 
 
 def test_end_to_end_needs_a_plf_and_trains_only_its_head():
-    with pytest.raises(UsageError, match="--plf"):
+    with pytest.raises(ConfigError, match="plf") as info:
         build_config("end-to-end")
+    assert info.value.key == "plf"  # the CLI names the flag, --plf
     config = build_config("end-to-end", plf="jd")
     assert config["heads"] == ["jd"]
-    with pytest.raises(UsageError, match="--plf"):
+    with pytest.raises(ConfigError, match="plf") as info:
         build_config("end-to-end", plf="jd", overrides={"heads": ["fmd"]})
+    assert info.value.key == "heads"
     assert codec_config(config).reference == "jd"
     assert codec_config(build_config("universal")).reference == "mse"
 

@@ -62,13 +62,21 @@ def register(subparsers: Any) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from seqrdp.train.config import build_config, default_config
+    from seqrdp.errors import UsageError
+    from seqrdp.outputs import check_output
+    from seqrdp.train.config import ConfigError, build_config, default_config, flag_name
     from seqrdp.train.loop import train
 
     overrides = {key: getattr(args, key) for key in default_config()}
-    config = build_config(args.mode, plf=getattr(args, "plf", None), file=args.config,
-                          overrides=overrides)  # fmt: skip
-    out = args.out or f"runs/{args.mode}" + (f"-{config['plf']}" if config["plf"] else "")
+    try:
+        config = build_config(args.mode, plf=getattr(args, "plf", None), file=args.config,
+                              overrides=overrides)  # fmt: skip
+    except ConfigError as exc:  # the library names the setting; here it is a flag
+        raise UsageError(f"{flag_name(exc.key)}: {exc}") from None
+    out = args.out
+    if out is None:
+        out = f"runs/{args.mode}" + (f"-{config['plf']}" if config["plf"] else "")
+    check_output(out, directory=True)
     _, meta = train(config, out)
     if int(os.environ.get("RANK", "0")) != 0:
         return 0  # under torchrun, rank 0 reports for the run

@@ -10,6 +10,7 @@ end-to-end head).
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from collections.abc import Mapping
 from importlib import resources
@@ -18,9 +19,13 @@ from typing import Any
 
 import yaml
 
+from seqrdp.bitstream import MAX_FRAMES
 from seqrdp.errors import UsageError
+from seqrdp.limits import MAX_THREADS
 
 MODES = ("universal", "end-to-end")
+SEED_MAX = 2**64 - 1
+MAX_WIDTH = 2**16  # as the codec's width (CodecConfig)
 DEVICES = ("cpu", "cuda")
 _DEFAULT_FILE = "default.yaml"
 _METAVARS = {int: "N", float: "X", str: "S"}
@@ -101,11 +106,12 @@ def build_config(
     file: str | Path | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Defaults ← ``file`` ← ``overrides`` (``None`` values ignored), then :func:`check_config`."""
+    """Defaults ← ``file`` ← ``overrides`` (``None`` values ignored), then :func:`check_config`
+    and :func:`check_memory`."""
     config = default_config()
     layers = [read_config_file(file) if file else {}, dict(overrides or {})]
     if mode == "end-to-end" and any(layer.get("heads") is not None for layer in layers):
-        raise UsageError("heads are set by --plf in end-to-end training (drop --heads)")
+        raise ConfigError("heads", "end-to-end training sets heads from plf; leave heads unset")
     for layer in layers:
         for key, value in layer.items():
             if value is None:
@@ -115,7 +121,9 @@ def build_config(
             config[key] = value
     config["mode"] = mode
     config["plf"] = plf
-    return check_config(config)
+    config = check_config(config)
+    check_memory(config)
+    return config
 
 
 def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -128,6 +136,9 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         if key not in config:
             raise UsageError(f"config key {key!r} is missing")
         config[key] = _coerce(key, config[key], default)
+        numbers = config[key] if isinstance(config[key], list) else [config[key]]
+        if any(isinstance(x, float) and not math.isfinite(x) for x in numbers):
+            raise ConfigError(key, f"{key} must be finite, got {config[key]}")
     unknown = sorted(set(config) - set(defaults) - {"mode", "plf"})
     if unknown:
         raise UsageError(f"unknown config key {unknown[0]!r}")
@@ -135,30 +146,86 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         raise UsageError(f"mode {config['mode']!r} is not one of {list(MODES)}")
     if config["mode"] == "end-to-end":
         if config.get("plf") not in PLFS:
-            raise UsageError(f"end-to-end training needs --plf, one of {list(PLFS)}")
+            raise ConfigError("plf", f"end-to-end training needs a plf, one of {list(PLFS)}")
         config["heads"] = [config["plf"]]
     else:
         config["plf"] = None
     for key in ("frames", "batch", "n_critic", "log_every", "checkpoint_every", "critic_width"):
         if config[key] < 1:
-            raise UsageError(f"{key} must be at least 1, got {config[key]}")
+            raise ConfigError(key, f"{key} must be at least 1, got {config[key]}")
     for key in ("mse_steps", "perception_steps", "validation", "threads", "digits", "seed"):
         if config[key] < 0:
-            raise UsageError(f"{key} must be non-negative, got {config[key]}")
+            raise ConfigError(key, f"{key} must be non-negative, got {config[key]}")
     for key in ("lr", "perception_lr", "critic_lr"):
         if not config[key] > 0:
-            raise UsageError(f"{key} must be positive, got {config[key]}")
+            raise ConfigError(key, f"{key} must be positive, got {config[key]}")
     for key in ("gp_weight", "lambda_mse", "lambda_perc", "clip_norm"):
         if config[key] < 0:
-            raise UsageError(f"{key} must be non-negative, got {config[key]}")
+            raise ConfigError(key, f"{key} must be non-negative, got {config[key]}")
+    if config["seed"] > SEED_MAX:
+        raise ConfigError("seed", f"seed must be below 2**64, got {config['seed']}")
+    if config["threads"] > MAX_THREADS:
+        raise ConfigError("threads", f"threads must be at most {MAX_THREADS}")
+    if config["critic_width"] > MAX_WIDTH:
+        raise ConfigError("critic_width", f"critic_width must be at most {MAX_WIDTH}")
+    if config["frames"] > MAX_FRAMES:
+        raise ConfigError("frames", f"frames must be at most {MAX_FRAMES} (what a stream holds)")
     if len(config["betas"]) != 2 or not all(0 <= b < 1 for b in config["betas"]):
-        raise UsageError(f"betas must be two numbers in [0, 1), got {config['betas']}")
+        raise ConfigError("betas", f"betas must be two numbers in [0, 1), got {config['betas']}")
     if config["device"] not in DEVICES:
         raise UsageError(f"device {config['device']!r} is not one of {list(DEVICES)}")
     if config["mode"] == "universal" and not config["heads"] and config["perception_steps"]:
-        raise UsageError("universal perception training needs at least one of --heads")
+        raise ConfigError("heads", "universal perception training needs at least one head")
     codec_config(config)  # rates, size and heads are checked by the codec itself
     return config
+
+
+class ConfigError(UsageError):
+    """A config value out of range; ``key`` names it, so that the CLI can name its flag."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def check_memory(config: Mapping[str, Any]) -> None:
+    """Refuse a checked config whose training cannot fit in this machine's memory, before
+    anything is allocated.
+
+    A lower bound, so that no config that fits is refused: 16 bytes per parameter (weights,
+    gradients, two Adam moments) of the codec, counted exactly on the meta device, and of the
+    critics (one per head and frame, each at least the one-frame critic); plus 4 bytes
+    per sample of the validation clips and of a batch with one reconstruction per head.
+    """
+    import torch
+
+    from seqrdp.codec.config import CodecConfig
+    from seqrdp.limits import check_fits
+
+    vector = config.get("codec") == "vector"
+    channels = config["dims"] if vector else 1
+    shape = codec_config(config, channels)
+    with torch.device("meta"):
+        if isinstance(shape, CodecConfig):
+            from seqrdp.codec.model import SequentialCodec
+
+            codec = SequentialCodec(shape)
+        else:  # the vector codec's config
+            from seqrdp.codec.vector import VectorCodec
+
+            codec = VectorCodec(shape)
+        critic = None
+        if not vector and config["heads"]:  # the loop builds them even for 0 steps
+            from seqrdp.perception.critics import Critic
+
+            critic = Critic(1, channels, config["critic_width"], config["size"])
+    parameters = sum(p.numel() for p in codec.parameters())
+    if critic is not None:
+        critics = len(config["heads"]) * config["frames"]
+        parameters += critics * sum(p.numel() for p in critic.parameters())
+    frame = config["dims"] if vector else config["size"] ** 2
+    clips = config["validation"] + config["batch"] * (2 + len(config["heads"]))
+    check_fits([16 * parameters + 4 * clips * config["frames"] * frame], 1, "training")
 
 
 def _coerce(key: str, value: Any, default: Any) -> Any:
