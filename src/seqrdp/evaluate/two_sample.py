@@ -37,7 +37,7 @@ class TwoSampleClassifier(nn.Module):
 
     Four 4×4 stride-2 convolutions with :data:`WIDTHS` channels and leaky ReLUs, then one
     linear layer over the flattened ``H/16 × W/16`` map (so it sees where content sits, not
-    only what it looks like); about 40k weights at 64×64 with one channel. No normalisation
+    only what it looks like); 27k weights at 64×64 with one channel. No normalisation
     layers, so a sample's score does not depend on the rest of its batch.
 
     Parameters
@@ -108,8 +108,8 @@ def two_sample_test(
     .. math:: -\tfrac{1}{B} \textstyle\sum_{\text{real}} \log \sigma(g(x))
               - \tfrac{1}{B} \textstyle\sum_{\text{fake}} \log (1 - \sigma(g(\hat x)))
 
-    with Adam for ``steps`` steps, each on ``batch_size / 2`` real and ``batch_size / 2`` fake
-    training samples drawn uniformly with replacement (balanced classes). The reported
+    with Adam for ``steps`` steps, each on :math:`B` = ``batch_size / 2`` real and :math:`B`
+    fake training samples drawn uniformly with replacement (balanced classes). The reported
     accuracy is :math:`\frac{1}{m} (\#\{g(x) > 0\} + \#\{g(\hat x) \le 0\})` over the
     :math:`m = 2 \lceil n/2 \rceil` held-out samples (Lopez-Paz & Oquab, ICLR 2017). It is an
     honest test at any ``steps``: an under- or over-fitted classifier loses power (accuracy
@@ -142,10 +142,8 @@ def two_sample_test(
     generator = torch.Generator().manual_seed(seed)
     n = len(real)
     half = n // 2
-    split_real, split_fake = (
-        torch.randperm(n, generator=generator),
-        torch.randperm(n, generator=generator),
-    )
+    split_real = torch.randperm(n, generator=generator).to(device)
+    split_fake = torch.randperm(n, generator=generator).to(device)
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(seed)
         classifier = TwoSampleClassifier(real.shape[1], tuple(real.shape[2:])).to(device)
