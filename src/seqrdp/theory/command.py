@@ -163,6 +163,11 @@ def _oneshot(args: argparse.Namespace) -> int:
     from seqrdp.theory.oneshot import format_result, oneshot_result, steps
 
     rates, rho, innovation_var, perception, plfs, modes = _setting(args)
+    from seqrdp.limits import check_fits
+
+    # Every sequence keeps its bits and search cost per frame (float64), and the 95th
+    # percentile copies them: refused when that cannot fit, before any work.
+    check_fits((max(args.sequences, 0), len(rates), 3), 8, f"--sequences {args.sequences}")
     with progress(total=steps(len(plfs), args.sequences), desc="one-shot codes") as bar:
         result = oneshot_result(
             rates, rho, args.sigma1, innovation_var, perception, plfs, modes,
