@@ -8,9 +8,9 @@ every head's decode, with x264 timed on the same clips in the same run as the re
   one thread): each frame's ``encode`` call, which returns that frame's packet, and each
   packet's ``decode`` call; opening the encoder is reported apart.
 * Throughput (``--throughput-threads``, default 2): frames per second of ``compress`` and
-  ``decompress`` on a batch of ``--batch`` clips (default 64), once with that many torch
-  threads and once split over that many Python threads of one torch thread each; x264 codes
-  the same clips one after another with as many threads.
+  ``decompress`` on a batch of ``--batch`` clips (default 64) split over that many Python
+  threads of one torch thread each (``--intra-op``: also as one batch on that many torch
+  threads); x264 codes the same clips one after another with as many threads.
 * First call: the process's first ``compress`` and first decode with each head (in the
   order ``mse``, then the perception heads), apart from the warm medians.
 * FLOPs per frame at batch 1, counted with ``torch.utils.flop_counter.FlopCounterMode``
@@ -63,15 +63,22 @@ def median_ms(seconds: list[float]) -> float:
 
 
 def first_calls(model, clip, seed: int) -> dict[str, Any]:
-    """Wall time of the first compress and the first decode with each head, in ms per frame."""
+    """The first compress and the first decode with each head: ms per frame, wall and thread
+    CPU."""
     frames = clip.shape[1]
-    start = time.perf_counter()
-    symbols = model.compress(clip, [seed])
-    cold = {"encode": round(1e3 * (time.perf_counter() - start) / frames, 3), "decode": {}}
+    cold: dict[str, Any] = {"decode": {}, "decode_cpu": {}}
+
+    def timed(work) -> tuple[float, float]:
+        start, begun = time.perf_counter(), time.thread_time()
+        work()
+        wall, cpu = time.perf_counter() - start, time.thread_time() - begun
+        return round(1e3 * wall / frames, 3), round(1e3 * cpu / frames, 3)
+
+    symbols: list = []
+    cold["encode"], cold["encode_cpu"] = timed(lambda: symbols.extend(model.compress(clip, [seed])))
     for head in model.head_names:
-        start = time.perf_counter()
-        model.decompress(symbols, [seed], head)
-        cold["decode"][head] = round(1e3 * (time.perf_counter() - start) / frames, 3)
+        wall, cpu = timed(lambda head=head: model.decompress(symbols, [seed], head))
+        cold["decode"][head], cold["decode_cpu"][head] = wall, cpu
     return cold
 
 
@@ -219,6 +226,11 @@ def main() -> int:
     parser.add_argument("--throughput-threads", type=int, default=2)
     parser.add_argument("--x264-qp", type=int, default=51, help="x264 QP (51: lowest rate)")
     parser.add_argument("--x264-preset", default="medium")
+    parser.add_argument(
+        "--intra-op",
+        action="store_true",
+        help="also time one batch on --throughput-threads torch (OpenMP) threads",
+    )
     parser.add_argument("--tune-malloc", action="store_true", help=tune_malloc.__doc__)
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -248,17 +260,18 @@ def main() -> int:
     lat["threads"] = torch.get_num_threads()
     lat["x264"] = x264_speed(data[: args.clips], args.x264_qp, args.x264_preset, 1, args.repeats)
     bar.update(1)
-    torch.set_num_threads(args.throughput_threads)
-    thr = throughput(model, video[: args.batch], seeds[: args.batch], args.repeats)
-    thr["threads"] = torch.get_num_threads()
-    thr["batch"] = args.batch
-    # The same cores as Python threads with one torch thread each: no OpenMP barrier waits
-    # for a thread that a busy machine has descheduled.
+    # The cores as Python threads with one torch thread each: no OpenMP barrier waits for a
+    # thread that a busy machine has descheduled (on a 2-core machine running other work,
+    # two torch threads coded 10x slower than one).
     torch.set_num_threads(1)
-    thr["workers"] = throughput(
-        model, video[: args.batch], seeds[: args.batch], args.repeats, args.throughput_threads
-    )
-    thr["workers"]["threads"] = args.throughput_threads
+    batch, batch_seeds = video[: args.batch], seeds[: args.batch]
+    thr = throughput(model, batch, batch_seeds, args.repeats, args.throughput_threads)
+    thr["threads"] = args.throughput_threads
+    thr["batch"] = args.batch
+    if args.intra_op:
+        torch.set_num_threads(args.throughput_threads)
+        thr["intra_op"] = throughput(model, batch, batch_seeds, args.repeats)
+        thr["intra_op"]["threads"] = torch.get_num_threads()
     bar.update(1)
     thr["x264"] = x264_speed(
         data[: args.batch], args.x264_qp, args.x264_preset, args.throughput_threads, 1
@@ -327,16 +340,22 @@ def format_report(r: dict) -> str:
         f"  x264 {x['preset']} QP {x['qp']}: encode {x['encode_ms_per_frame']:.3f}, "
         f"decode {x['decode_ms_per_frame']:.3f} (open {x['open_ms_per_clip']:.1f} ms per clip, "
         f"{x['bits_per_clip']:.0f} bits per clip)",
-        f"first call of the process, ms per frame: encode {r['first_call_ms_per_frame']['encode']}"
-        f", decode {r['first_call_ms_per_frame']['decode']}",
-        f"batch {thr['batch']}, {thr['threads']} threads, frames/s: encode "
-        f"{thr['encode_frames_per_s']} (first call {thr['first_encode_frames_per_s']}), "
+        f"first call of the process, ms per frame (wall / thread CPU): encode "
+        f"{r['first_call_ms_per_frame']['encode']} / {r['first_call_ms_per_frame']['encode_cpu']}"
+        f", decode {r['first_call_ms_per_frame']['decode']} / "
+        f"{r['first_call_ms_per_frame']['decode_cpu']}",
+        f"batch {thr['batch']}, {thr['threads']} Python threads of 1 torch thread, frames/s: "
+        f"encode {thr['encode_frames_per_s']} (first call {thr['first_encode_frames_per_s']}), "
         f"decode {thr['decode_frames_per_s']}",
-        f"  as {thr['workers']['threads']} Python threads of 1 torch thread: encode "
-        f"{thr['workers']['encode_frames_per_s']}, decode {thr['workers']['decode_frames_per_s']}",
-        f"  x264: encode {thr['x264']['encode_frames_per_s']}, decode "
-        f"{thr['x264']['decode_frames_per_s']}",
+        f"  x264 ({thr['x264']['threads']} threads): encode {thr['x264']['encode_frames_per_s']}, "
+        f"decode {thr['x264']['decode_frames_per_s']}",
     ]
+    if "intra_op" in thr:
+        t = thr["intra_op"]
+        lines.append(
+            f"  one batch on {t['threads']} torch threads: encode {t['encode_frames_per_s']}, "
+            f"decode {t['decode_frames_per_s']}"
+        )
     return "\n".join(lines)
 
 

@@ -25,8 +25,9 @@ from pathlib import Path
 import torch
 
 from seqrdp.codec.loading import load_codec, model_paths, read_info
+from seqrdp.codec.metadata import total_training_seconds
 from seqrdp.evaluate.record import recorded_metrics, universality_rows
-from seqrdp.train.checkpoint import total_training_seconds
+from seqrdp.plfs import PLFS
 
 MODELS = Path(__file__).resolve().parents[1] / "src/seqrdp/models"
 RATES = (4, 16, 64)
@@ -55,7 +56,7 @@ def main() -> None:
 
 def _add_universality(runs: Path, meta: dict) -> None:
     end_to_end, sources = {}, {}
-    for plf in ("fmd", "jd", "sa"):
+    for plf in PLFS:
         run = runs / f"mmnist-e2e-{plf}-i{LOW_RATE}-p64"
         if not run.is_dir() or not model_paths(run)[1].exists():
             continue

@@ -577,13 +577,20 @@ class StreamReader:
         return t, symbols
 
 
-def decode(data: bytes) -> tuple[Header, list[np.ndarray]]:
-    """Parse a whole stream: its header and every frame's symbols (``int64``, shape ``(dims_t,)``).
+def read_stream(fileobj: BinaryIO) -> tuple[Header, list[np.ndarray]]:
+    """Read a whole stream from a file object: its header and every frame's symbols (``int64``,
+    shape ``(dims_t,)``), the inverse of :func:`write_stream`; :class:`StreamReader` yields them
+    one frame at a time instead.
 
     Raises :class:`BitstreamError` for anything but a complete, verified stream with no trailing
     bytes.
     """
+    reader = StreamReader(fileobj)
+    return reader.header, [symbols for _, symbols in reader]
+
+
+def decode(data: bytes) -> tuple[Header, list[np.ndarray]]:
+    """Parse a whole stream held in memory (see :func:`read_stream`)."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise BitstreamError(f"stream must be bytes, got {type(data).__name__}")
-    reader = StreamReader(io.BytesIO(data))
-    return reader.header, [symbols for _, symbols in reader]
+    return read_stream(io.BytesIO(data))

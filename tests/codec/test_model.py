@@ -174,3 +174,19 @@ def test_bad_inputs_are_usage_errors(model, video):
         model.compress(video, [1])
     with pytest.raises(UsageError, match="shape"):
         model(video[:, :, :, :8])
+
+
+def test_a_model_that_has_coded_still_trains_and_codes_the_same(video):
+    # Coding switches a CPU model to channels-last weights under inference mode; neither may
+    # leak into training (inference tensors cannot be saved for backward).
+    torch.manual_seed(0)
+    model = SequentialCodec.from_config(SMALL).eval()
+    before = model.compress(video, SEEDS)
+    model.decompress(before, SEEDS, "jd")
+    assert not any(p.is_inference() for p in model.parameters())
+    out = model.train()(video, heads=["mse", "jd"])
+    (out["reconstructions"]["jd"] - video).square().mean().backward()
+    grads = [p.grad for p in model.heads["jd"].parameters() if p.grad is not None]
+    assert sum(float(g.abs().sum()) for g in grads) > 0
+    after = model.eval().compress(video, SEEDS)
+    assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))

@@ -10,7 +10,6 @@ import torch
 from hypothesis import given, settings
 from hypothesis.extra import numpy as hnp
 
-from seqrdp.data.arrays import VideoDataset as LazilyImported
 from seqrdp.data.arrays import VideoSet, save_videoset
 from seqrdp.data.dataset import VideoDataset, frames_to_tensor, tensor_to_frames
 from seqrdp.errors import UsageError
@@ -62,8 +61,7 @@ def test_pickled_dataset_maps_the_file_again_instead_of_copying_it(tmp_path):
     assert torch.equal(clone[63], dataset[63])
 
 
-def test_video_dataset_is_reachable_from_arrays_module():
-    assert LazilyImported is VideoDataset
+def test_video_dataset_is_a_torch_dataset():
     assert isinstance(VideoDataset(VideoSet(videos((1, 1, 2, 2)))), torch.utils.data.Dataset)
 
 
@@ -88,6 +86,15 @@ def test_tensor_conversion_round_trips_grey_frames_exactly(frames):
 @settings(deadline=None)
 def test_tensor_conversion_round_trips_rgb_frames_exactly(frames):
     np.testing.assert_array_equal(tensor_to_frames(frames_to_tensor(frames)), frames)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 4, 5), (2, 3, 4, 5, 3)])
+def test_a_batch_of_clips_converts_exactly_like_each_clip_alone(shape):
+    clips = videos(shape, seed=1)
+    batch = frames_to_tensor(clips, leading=2)
+    assert batch.shape == (2, 3, shape[-1] if len(shape) == 5 else 1, 4, 5)
+    for clip, converted in zip(clips, batch, strict=True):
+        assert torch.equal(converted, frames_to_tensor(clip))
 
 
 def test_tensor_to_frames_clips_out_of_range_values():

@@ -19,13 +19,16 @@ from seqrdp.theory import (
     sequential_mmse_distortion,
 )
 from seqrdp.theory.closed_form import fmd_decoder
-from seqrdp.theory.plf import perception_loss, perception_reference
-from seqrdp.theory.step_numeric import constrained_decoder
+from seqrdp.theory.mmse import mmse_estimate_variance, mmse_innovation_variance
+from seqrdp.theory.plf import perception_loss, step_problem
+from seqrdp.theory.state import InnovationState
 
 from .strategies import budgets_for, rates_for, sources
 
 PERCEPTION_PLFS = ("fmd", "jd", "sa")
 SLOW_MATH = settings(max_examples=25, deadline=None)
+# Timing deadlines measure the machine, not the code.
+NO_DEADLINE = settings(deadline=None)
 
 
 @given(sources(), st.data())
@@ -40,6 +43,7 @@ def test_infinite_budget_makes_every_plf_the_mmse_recursion(source, data):
 
 
 @given(st.floats(0, 6), st.floats(0, 3), st.floats(0.1, 10))
+@NO_DEADLINE
 def test_fmd_single_frame_is_the_known_rdp_function(rate, budget, sigma2):
     # Zhang et al. 2021, Thm 2: D = σ²2^{−2R} when √P ≥ σ − σ√(1 − 2^{−2R}), else
     # σ² + (σ − √P)² − 2σ(σ − √P)√(1 − 2^{−2R}).
@@ -56,6 +60,7 @@ def test_fmd_single_frame_is_the_known_rdp_function(rate, budget, sigma2):
 
 
 @given(st.floats(0, 6), st.floats(0.1, 10))
+@NO_DEADLINE
 def test_perfect_realism_single_frame_is_D_R_0_and_unconstrained_is_D_R_inf(rate, sigma2):
     source = GaussMarkovSource([], sigma2_1=sigma2)
     for plf in PERCEPTION_PLFS:
@@ -82,6 +87,7 @@ def test_jd_error_permanence_a_useless_first_frame_poisons_the_second():
 
 
 @given(st.floats(-0.95, 0.95), st.floats(0, 4))
+@NO_DEADLINE
 def test_sa_follows_fmd_after_a_useless_first_frame(rho, rate_2):
     source = GaussMarkovSource([rho])
     sa = distortion_per_frame(source, [0.0, rate_2], 0.0, "sa")[1]
@@ -90,6 +96,7 @@ def test_sa_follows_fmd_after_a_useless_first_frame(rho, rate_2):
 
 
 @given(st.floats(-0.95, 0.95), st.floats(0, 4))
+@NO_DEADLINE
 def test_sa_follows_jd_after_a_near_perfect_first_frame(rho, rate_2):
     source = GaussMarkovSource([rho])
     sa = distortion_per_frame(source, [25.0, rate_2], 0.0, "sa")[1]
@@ -206,18 +213,25 @@ def test_vanishing_budget_approaches_perfect_realism(plf):
 @given(sources(min_frames=2, max_frames=4), st.data())
 @SLOW_MATH
 def test_numeric_step_reproduces_the_fmd_closed_form(source, data):
-    # The generic constrained solver, given fmd's reference law, must land on the Cauchy–Schwarz
-    # solution X̂_j = (s/√q) X̃_j.
+    # The generic constrained solver, given fmd's reference law (M0 = 0, ‖u‖ = σ_j), must land
+    # on the Cauchy–Schwarz solution X̂_j = (s/√q) X̃_j.
     rates = data.draw(rates_for(source.frames))
     budget = data.draw(st.floats(0.001, 0.5))
-    for step, mmse in greedy_decoders(source, rates, np.inf, "mse")[1:]:
-        reference = perception_reference("fmd", step)
-        if perception_loss("fmd", step, mmse) <= budget or step.estimate_var < 1e-6:
-            continue
-        start = fmd_decoder(step, 0.0)
-        got = constrained_decoder(reference, step, budget, start, mmse)
-        expected = fmd_decoder(step, budget)
-        assert step.distortion(got) == pytest.approx(step.distortion(expected), abs=1e-7)
+    state = InnovationState.start(source)
+    q = mmse_estimate_variance(source, rates)
+    r2 = mmse_innovation_variance(source, rates)
+    d = sequential_mmse_distortion(source, rates)
+    for j in range(source.frames):
+        frame = state.next_frame(q[j], r2[j], d[j])
+        problem = step_problem("fmd", state, frame)
+        least, floor = problem.least()
+        assert problem.loss(least) == pytest.approx(floor, abs=1e-12)
+        if j > 0 and problem.target_loss() > budget and frame.estimate_var > 1e-6:
+            got = problem.constrained(budget, floor)
+            expected = fmd_decoder(frame, budget)
+            assert frame.distortion(got) == pytest.approx(frame.distortion(expected), abs=1e-9)
+            assert problem.loss(got) == pytest.approx(budget, abs=1e-9)
+        state = state.advance(frame, frame.target)
 
 
 def test_rdp_table_has_one_row_per_plf_and_mode_in_the_order_asked():

@@ -154,11 +154,31 @@ def test_initwarm_starts_the_core_and_adds_its_training_time(tiny, tmp_path):
     )
 
 
-def test_init_from_a_codec_of_other_rates_is_refused(tiny, tmp_path):
+def test_init_from_a_codec_of_another_width_is_refused(tiny, tmp_path):
     train(tiny(mse_steps=1, perception_steps=0), tmp_path / "core")
-    config = tiny(iframe_bits=8, init=str(tmp_path / "core"))
+    config = tiny(width=4, init=str(tmp_path / "core"))
     with pytest.raises(UsageError, match="does not fit"):
         train(config, tmp_path / "other")
+
+
+def test_init_from_other_rates_copies_all_but_the_latent_layers(tiny, tmp_path):
+    train(tiny(mse_steps=1, perception_steps=0), tmp_path / "core")
+    core = load_file(tmp_path / "core" / "model.safetensors")
+    config = tiny(iframe_bits=8, init=str(tmp_path / "core"))
+    model = SequentialCodec(codec_config(config))
+    copied = warm_start(model, config["init"])
+    own = model.state_dict()
+    fresh = set(copied["fresh"])
+    assert {"iframe.encoder.project.weight", "iframe.decoder.project.weight"} <= fresh
+    assert not any(k.startswith("pframe.") for k in fresh)
+    assert all(torch.equal(own[k], core[k]) for k in own if k not in fresh)
+    # Another P-frame rate: only the residual latent's layers start fresh.
+    config = tiny(pframe_bits=128, init=str(tmp_path / "core"))
+    fresh = set(warm_start(SequentialCodec(codec_config(config)), config["init"])["fresh"])
+    assert {k for k in fresh if not k.startswith("heads.")} == {
+        "pframe.residual_encoder.project.weight", "pframe.residual_encoder.project.bias",
+        "pframe.residual_decoder.project.weight",
+    }  # fmt: skip
 
 
 def test_a_run_saved_before_a_setting_existed_resumes_with_its_default(tiny, tmp_path):

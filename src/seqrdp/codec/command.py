@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from seqrdp.bitstream import MAX_FRAMES
+from seqrdp.cli_args import add_json
 from seqrdp.errors import UsageError
+from seqrdp.plfs import HEADS
 
-PLF_CHOICES = ("mse", "fmd", "jd", "sa")
 SEED_MAX = 2**64 - 1
 CLIP_NAME = "clip-{:05d}.srdp"
 CLIP_GLOB = "clip-*.srdp"
@@ -75,7 +76,7 @@ def register(subparsers: Any) -> None:
     encode.add_argument(
         "--no-resize", action="store_true", help="reject frames of another size instead"
     )
-    encode.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    add_json(encode, "a JSON summary")
     encode.set_defaults(func=run_encode)
 
     decode = subparsers.add_parser(
@@ -102,7 +103,7 @@ def register(subparsers: Any) -> None:
     )
     decode.add_argument("-o", "--out", required=True, metavar="OUTPUT", help="decoded video")
     decode.add_argument(
-        "--plf", required=True, choices=PLF_CHOICES, help="perception loss function (head)"
+        "--plf", required=True, choices=HEADS, help="perception loss function (head)"
     )
     decode.add_argument(
         "--model", metavar="NAME",
@@ -112,7 +113,7 @@ def register(subparsers: Any) -> None:
     decode.add_argument(
         "--fps", type=int, default=10, help="frame rate of video outputs, 1..1000 (default 10)"
     )
-    decode.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    add_json(decode, "a JSON summary")
     decode.set_defaults(func=run_decode)
 
     models = subparsers.add_parser(
@@ -123,7 +124,7 @@ def register(subparsers: Any) -> None:
             "frame 1, 2, ... (the last value repeats for longer videos), heads, metrics."
         ),
     )
-    models.add_argument("--json", action="store_true", help="print a JSON list on stdout")
+    add_json(models, "a JSON list")
     models.set_defaults(func=run_models)
 
 
@@ -330,7 +331,7 @@ def _decode_clips(args: argparse.Namespace, source: Path) -> dict[str, Any]:
     """Every ``clip-NNNNN.srdp`` of ``source`` into one ``(N, T, H, W[, 3])`` ``.npy``."""
     from seqrdp.bitstream import StreamReader
     from seqrdp.codec.stream import decode_frames
-    from seqrdp.data.arrays import write_npy_frames
+    from seqrdp.data.npy import write_npy_frames
     from seqrdp.outputs import check_output
     from seqrdp.progress import progress
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from seqrdp.errors import UsageError
-from seqrdp.perception.plf import PAST, PLFS
+from seqrdp.plfs import MMSE_HEAD, PAST, PLFS
 
 DIVISOR = 16  # four stride-2 stages down to the vector latents
 # Largest values: what a .srdp header can carry (frame side, channels, levels, 2**20 symbols of
@@ -29,11 +29,17 @@ MAX_VALUES = {
     "scale_levels": 16,
 }
 MAX_SIDE = 16384
+IFRAME_HEADS = ("generator", "patch", "refine")
+# What a stored config written before a key existed meant (not the default of a new codec).
+LEGACY_VALUES: dict[str, Any] = {"iframe_head": "refine"}
 
 
 @dataclasses.dataclass(frozen=True)
 class CodecConfig:
     """Everything that defines a :class:`~seqrdp.codec.model.SequentialCodec`'s shape.
+
+    The defaults are ``seqrdp train``'s (``seqrdp/train/default.yaml``, where each is
+    documented for users); ``tests/codec/test_config_defaults.py`` checks that they agree.
 
     Attributes
     ----------
@@ -55,14 +61,22 @@ class CodecConfig:
         Dimensions of the decoder noise each perception head receives.
     scale_levels, scale_sigma
         Depth of the Gaussian scale-space volume and the blur σ₀ (pixels) of its first level.
+    iframe_head
+        Frame-1 decoder of the perception heads: ``"generator"`` draws the frame
+        (:class:`~seqrdp.codec.networks.Generator`), ``"patch"`` draws one object in a
+        32×32 window at the MMSE frame's centre of mass
+        (:class:`~seqrdp.codec.networks.PatchGenerator`; for one object on a dark
+        background, as in Moving MNIST), both shared by every head; ``"refine"`` gives each
+        head a decoder that corrects the MMSE frame
+        (:class:`~seqrdp.codec.networks.ConditionalDecoder`, like every P-frame's).
     heads
-        Perception heads (PLFs) besides the MMSE head ``mse``.
+        Perception heads (PLFs) besides the MMSE head.
     history
         Heads that also see their own previous output. Default (``None``): the heads whose
-        PLF compares past frames too (``jd`` and ``sa``; :data:`seqrdp.perception.plf.PAST`),
+        PLF compares past frames too (``jd`` and ``sa``; :data:`seqrdp.plfs.PAST`),
         since their output ``t`` must agree with their outputs ``1..t−1``.
     reference
-        Which head's previous output is the P-frame reference: ``"mse"`` (universal: the
+        Which head's previous output is the P-frame reference: the MMSE head (universal: the
         closed loop uses the MMSE reconstruction, so any head decodes the same bits) or a PLF
         in ``heads`` (end-to-end for that PLF).
     """
@@ -71,15 +85,16 @@ class CodecConfig:
     channels: int = 1
     levels: int = 4
     iframe_bits: int = 4
-    pframe_bits: int = 32
+    pframe_bits: int = 64
     motion_bits: int = 16
     width: int = 32
     noise_dims: int = 16
     scale_levels: int = 4
     scale_sigma: float = 1.0
+    iframe_head: str = "generator"
     heads: tuple[str, ...] = PLFS
     history: tuple[str, ...] | None = None
-    reference: str = "mse"
+    reference: str = MMSE_HEAD
 
     def __post_init__(self) -> None:
         # Types are a TypeError (only a hand-edited file gets them wrong), ranges a UsageError.
@@ -120,6 +135,10 @@ class CodecConfig:
                 raise UsageError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.noise_dims < 0 or self.scale_sigma <= 0:
             raise UsageError("noise_dims must be >= 0 and scale_sigma > 0")
+        if self.iframe_head not in IFRAME_HEADS:
+            raise UsageError(
+                f"iframe_head {self.iframe_head!r} is not one of {list(IFRAME_HEADS)}"
+            )
         unknown = sorted(set(self.heads) - set(PLFS))
         if unknown:
             raise UsageError(f"unknown head {unknown[0]!r}; perception heads are {list(PLFS)}")
@@ -131,9 +150,10 @@ class CodecConfig:
         extra = sorted(set(self.history) - set(self.heads))
         if extra:
             raise UsageError(f"history head {extra[0]!r} is not one of heads {list(self.heads)}")
-        if self.reference != "mse" and self.reference not in self.heads:
+        if self.reference != MMSE_HEAD and self.reference not in self.heads:
             raise UsageError(
-                f"reference {self.reference!r} must be 'mse' or one of heads {list(self.heads)}"
+                f"reference {self.reference!r} must be {MMSE_HEAD!r} or one of heads "
+                f"{list(self.heads)}"
             )
 
     @property
@@ -164,12 +184,13 @@ class CodecConfig:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CodecConfig:
-        """Build from a dict such as :meth:`to_dict`'s; missing keys take their defaults."""
+        """Build from a dict such as :meth:`to_dict`'s. A missing key takes its value in
+        :data:`LEGACY_VALUES` (a file written before the key existed), else its default."""
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - names)
         if unknown:
             raise UsageError(f"unknown codec config key {unknown[0]!r}")
-        values = dict(d)
+        values = {**LEGACY_VALUES, **d}
         for key in ("size", "heads", "history"):
             if values.get(key) is not None:
                 values[key] = tuple(values[key])

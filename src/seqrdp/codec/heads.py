@@ -12,11 +12,12 @@ correction of the MMSE frame, bounded to [0, 1] with a straight-through gradient
   past output with the present, so keeping a decision of frame 1 (error permanence) is a
   local copy for the network.
 
-Each head has an I-frame decoder (``t = 1``) and a P-frame decoder shared by all ``t ≥ 2``.
-The P-frame decoder starts near the MMSE frame (a small final layer). The I-frame decoder is
-either the same kind (``iframe_head = "refine"``) or a :class:`~seqrdp.codec.networks.Generator`
-that draws frame 1 from the latent, noise and the MMSE frame (``"generator"``): at a few bits
-the MMSE frame 1 is a blob, and a correction of a blob stays a blob.
+Each head has a P-frame decoder shared by all ``t ≥ 2``, starting near the MMSE frame (a small
+final layer). Frame 1 is decoded either by a head's own decoder of the same kind
+(``iframe_head = "refine"``) or by a :class:`~seqrdp.codec.networks.Generator` that the codec
+shares between all heads (``"generator"``), drawing frame 1 from the latent, noise and the
+MMSE frame: at a few bits the MMSE frame 1 is a blob, and a correction of a blob stays a blob;
+and at frame 1 every PLF asks the same (``P(X̂_1) = P(X_1)``), so one decoder serves them all.
 """
 
 from __future__ import annotations
@@ -25,12 +26,7 @@ import torch
 from torch import nn
 
 from seqrdp.codec.config import CodecConfig
-from seqrdp.codec.networks import (
-    ConditionalDecoder,
-    Generator,
-    clamp_straight_through,
-    shrink_,
-)
+from seqrdp.codec.networks import ConditionalDecoder, clamp_straight_through, shrink_
 
 
 class PerceptionHead(nn.Module):
@@ -50,11 +46,9 @@ class PerceptionHead(nn.Module):
         self.history = history
         cond = c * (2 if history else 1)
         pframe_dims = config.motion_dims + config.residual_dims
-        self.draws_iframe = config.iframe_head == "generator"
-        if self.draws_iframe:
-            # Frame 1 has no past: the generator sees the latent, noise and the MMSE frame.
-            self.iframe = Generator(config.iframe_dims + config.noise_dims, c, c, width, size)
-        else:
+        # With a generator, frame 1 is decoded by the codec's shared generator instead.
+        self.iframe = None
+        if config.iframe_head == "refine":
             self.iframe = ConditionalDecoder(
                 config.iframe_dims + config.noise_dims, cond, c, width, size
             )
@@ -72,12 +66,11 @@ class PerceptionHead(nn.Module):
     ) -> torch.Tensor:
         """Output frame ``X̂_t`` (N, C, H, W) in [0, 1] for frame ``t`` (1-based)."""
         vector = torch.cat([latent, noise], dim=1)
-        if t == 1 and self.draws_iframe:
-            return self.iframe(vector, mmse)
         images = [mmse]
         if self.history:
             assert history is not None, "this head needs its previous output"
             images.append(history)
-        decoder = self.iframe if t == 1 else self.pframe
+        decoder = self.pframe if t > 1 else self.iframe
+        assert decoder is not None, "frame 1 is drawn by the codec's shared generator"
         correction = decoder(vector, torch.cat(images, dim=1))
         return clamp_straight_through(mmse + correction)

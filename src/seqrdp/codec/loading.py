@@ -3,7 +3,8 @@
 A codec on disk is a pair of files, never a pickle:
 
 * ``NAME.safetensors`` — the weights (every tensor of :meth:`SequentialCodec.state_dict`);
-* ``NAME.json`` — metadata written by ``seqrdp train``; its ``codec`` entry is the
+* ``NAME.json`` — metadata written by ``seqrdp train``
+  (:class:`~seqrdp.codec.metadata.ModelMeta`); its ``codec`` entry is the
   :class:`~seqrdp.codec.config.CodecConfig` dict that builds the model's shape.
 
 A directory holding ``model.safetensors`` and ``model.json`` is such a pair too. A training run
@@ -25,6 +26,7 @@ from typing import Any
 import torch
 
 from seqrdp.codec.config import CodecConfig
+from seqrdp.codec.metadata import ModelMeta
 from seqrdp.codec.model import SequentialCodec
 from seqrdp.errors import UsageError
 
@@ -213,26 +215,29 @@ class ModelInfo:
         self.__dict__["weights_hash"] = model_hash(tensors, model.codec_config)
         return model.to(device).eval()
 
+    @cached_property
+    def metadata(self) -> ModelMeta:
+        """:attr:`meta` read through the one schema of ``model.json``."""
+        return ModelMeta.from_dict(self.meta)
+
     @property
     def frame_bits(self) -> list[int]:
         """Bits of frame 1, 2, …; the last value repeats for longer videos."""
         return list(self.meta["frame_bits"])
 
     def to_dict(self) -> dict[str, Any]:
-        codec = self.meta.get("codec", {})
-        data = self.meta.get("data", {})
+        """What ``seqrdp models --json`` lists for this codec."""
+        meta = self.metadata
         return {
             "name": self.name,
-            "dataset": data.get("kind", data.get("dataset", "unknown")),
-            "size": list(self.meta.get("size", codec.get("size", []))),
-            "frames": self.meta.get("frames", data.get("frames")),
+            "dataset": meta.dataset,
+            "size": list(meta.size or []),
+            "frames": meta.frames,
             "frame_bits": self.frame_bits,
-            "heads": list(self.meta.get("heads", [])),
-            "mode": self.meta.get("mode"),
-            "steps": self.meta.get("steps"),
+            "heads": list(meta.heads),
+            "mode": meta.mode,
+            "steps": meta.steps,
             # Including the runs it was warm-started from (``seqrdp train --init``).
-            "training_seconds": self.meta.get(
-                "total_training_seconds", self.meta.get("training_seconds")
-            ),
-            "metrics": self.meta.get("metrics", {}),
+            "training_seconds": meta.total_training_seconds,
+            "metrics": meta.metrics,
         }

@@ -25,7 +25,7 @@ from torch import nn
 from seqrdp.codec.config import CodecConfig
 from seqrdp.codec.heads import PerceptionHead
 from seqrdp.codec.iframe import IFrameModel
-from seqrdp.codec.networks import Generator
+from seqrdp.codec.networks import Generator, PatchGenerator
 from seqrdp.codec.pframe import PFrameModel
 from seqrdp.codec.quantizer import DitheredQuantizer
 from seqrdp.codec.randomness import LocalRandomness, SharedRandomness
@@ -51,8 +51,9 @@ class SequentialCodec(nn.Module):
     heads
         One :class:`~seqrdp.codec.heads.PerceptionHead` per PLF in ``config.heads``.
     iframe_generator
-        With ``iframe_head = "generator"``: the frame-1 decoder every perception head shares
-        (a :class:`~seqrdp.codec.networks.Generator`); ``None`` otherwise.
+        With ``iframe_head = "generator"`` or ``"patch"``: the frame-1 decoder every perception
+        head shares (a :class:`~seqrdp.codec.networks.Generator` or
+        :class:`~seqrdp.codec.networks.PatchGenerator`); ``None`` otherwise.
     """
 
     def __init__(self, config: CodecConfig | Mapping[str, Any] | None = None) -> None:
@@ -67,11 +68,15 @@ class SequentialCodec(nn.Module):
         self.heads = nn.ModuleDict(
             {plf: PerceptionHead(config, history=plf in config.history) for plf in config.heads}
         )
-        self.iframe_generator = (
-            Generator(config.iframe_dims + config.noise_dims, c, c, config.width, config.size)
-            if config.iframe_head == "generator" and config.heads
-            else None
-        )
+        self.iframe_generator: nn.Module | None = None
+        if config.heads and config.iframe_head == "generator":
+            self.iframe_generator = Generator(
+                config.iframe_dims + config.noise_dims, c, c, config.width, config.size
+            )
+        elif config.heads and config.iframe_head == "patch":
+            self.iframe_generator = PatchGenerator(
+                config.iframe_dims + config.noise_dims, c, config.width, config.size
+            )
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SequentialCodec:

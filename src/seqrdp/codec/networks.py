@@ -211,3 +211,52 @@ class Generator(nn.Module):
             h = nn.functional.interpolate(h, scale_factor=2.0, mode="nearest")
             h = self.act(self.norm(stage(join(h))))
         return clamp_straight_through(self.out(join(h)))
+
+
+class PatchGenerator(nn.Module):
+    """Vector (N, dims) and the MMSE frame (N, C, H, W) → a frame that is black but for a
+    ``patch × patch`` window drawn by a :class:`Generator` and centred, at whole pixels, on the
+    MMSE frame's centre of mass.
+
+    A prior for frames of one object on a dark background (Moving MNIST): where the object is
+    comes from the bits (the MMSE frame's blob), what it looks like from the noise, and the
+    generator only has to draw the object, at the size of the object. Pasting at whole pixels
+    moves the patch without resampling it, so it is not blurred.
+    """
+
+    def __init__(
+        self, dims: int, out_channels: int, width: int, size: tuple[int, int], patch: int = 32
+    ) -> None:
+        super().__init__()
+        self.patch = patch
+        self.generator = Generator(dims, 0, out_channels, width, (patch, patch))
+
+    def centre(self, mmse: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Centre of mass (row, column) of each frame, rounded to whole pixels; the frame's
+        centre where it is all black."""
+        h, w = mmse.shape[-2:]
+        mass = mmse.detach().clamp(min=0.0).sum(dim=1)  # (N, H, W)
+        total = mass.flatten(1).sum(dim=1)
+        rows = torch.arange(h, dtype=mass.dtype, device=mass.device)
+        cols = torch.arange(w, dtype=mass.dtype, device=mass.device)
+        safe = total.clamp(min=1e-6)
+        row = torch.where(total > 1e-6, (mass.sum(dim=2) * rows).sum(dim=1) / safe, (h - 1) / 2)
+        col = torch.where(total > 1e-6, (mass.sum(dim=1) * cols).sum(dim=1) / safe, (w - 1) / 2)
+        return row.round(), col.round()
+
+    def forward(self, vector: torch.Tensor, mmse: torch.Tensor) -> torch.Tensor:
+        patch = self.generator(vector)
+        h, w = mmse.shape[-2:]
+        row, col = self.centre(mmse)
+        half = self.patch / 2
+        # Output pixel j reads patch pixel k = j − col + patch/2, whose centre has the
+        # normalised coordinate (2k + 1)/patch − 1 (align_corners=False): whole-pixel offsets
+        # land on pixel centres, so nothing is interpolated.
+        ys = (torch.arange(h, dtype=patch.dtype, device=patch.device) - row[:, None] + 0.5) / half
+        xs = (torch.arange(w, dtype=patch.dtype, device=patch.device) - col[:, None] + 0.5) / half
+        grid = torch.stack(
+            [xs[:, None, :].expand(-1, h, -1), ys[:, :, None].expand(-1, -1, w)], dim=-1
+        )
+        return nn.functional.grid_sample(
+            patch, grid, mode="bilinear", padding_mode="zeros", align_corners=False
+        )

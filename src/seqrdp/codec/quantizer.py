@@ -1,4 +1,4 @@
-"""Fixed-rate dithered quantisation of bounded latents (DESIGN.md, "Practice half").
+"""Fixed-rate dithered quantisation of bounded latents (docs/codec.md, "Rate").
 
 A latent ``y ∈ [−1, 1]`` (an encoder output after ``tanh``) is quantised to ``L`` uniform
 levels ``−1 + kΔ``, ``Δ = 2/(L − 1)``, with a *subtractive dither* ``u ~ U(−Δ/2, Δ/2)`` that

@@ -1,9 +1,9 @@
 """Shared randomness: numbers that encoder and decoder draw identically from a seed.
 
-The codec's dither and its decoder noise are *common randomness* (DESIGN.md, "Fixed-rate,
-dithered quantisation with shared randomness"). They must come out bit-identical on any
-machine, in any batch order and for any batch composition, so they are not drawn from a
-stateful generator but computed by a counter-based hash of the key
+The codec's dither and its decoder noise are *common randomness* (docs/codec.md, "Shared
+randomness"). They must come out bit-identical on any machine, in any batch order and for any
+batch composition, so they are not drawn from a stateful generator but computed by a
+counter-based hash of the key
 
     (seed, frame, purpose, element index)
 

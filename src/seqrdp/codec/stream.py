@@ -1,4 +1,4 @@
-"""Video ⇄ ``.srdp`` stream with a learned codec: the data flow of DESIGN.md,
+"""Video ⇄ ``.srdp`` stream with a learned codec: the data path of docs/design.md,
 video → tensor → symbols → bytes → symbols → tensor → video.
 
 One stream holds one video. The decoder chooses the head (PLF) when it decodes; every head
@@ -21,12 +21,13 @@ from seqrdp.data.dataset import frames_to_tensor, tensor_to_frames
 from seqrdp.data.resize import resize_frames
 from seqrdp.data.video import to_grey, to_rgb
 from seqrdp.errors import UsageError
+from seqrdp.plfs import MMSE_HEAD
 
 
 @dataclass(frozen=True)
 class Encoded:
     """The result of :func:`encode_video`: the header, the symbols of each frame and the
-    encoder's own MMSE reconstruction (uint8 frames; the decoder's ``mse`` head must equal it)."""
+    encoder's own MMSE reconstruction (uint8 frames; the decoder's MMSE head must equal it)."""
 
     header: Header
     symbols: list[np.ndarray]
@@ -55,7 +56,7 @@ def encode_video(model, info: ModelInfo, frames: np.ndarray, seed: int) -> Encod
     symbols = [s[0] for s in model.compress(video, [seed])]
     header = stream_header(model, info, symbols, seed)
     with torch.no_grad():
-        mmse = model.decompress([s[None] for s in symbols], [seed], "mse")
+        mmse = model.decompress([s[None] for s in symbols], [seed], MMSE_HEAD)
     return Encoded(header, symbols, tensor_to_frames(mmse[0]))
 
 

@@ -16,8 +16,6 @@ PNG frames (via :mod:`seqrdp.data.video`), as a set of one video.
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,16 +23,13 @@ from typing import Any
 import numpy as np
 
 from seqrdp.data.atomic import atomic_output
+from seqrdp.data.npy import read_npy
+from seqrdp.data.video import read_video
 from seqrdp.errors import UsageError
-from seqrdp.limits import format_bytes
 
 SIDECAR_SUFFIX = ".json"
 # Labels are class indices (digits, actions): anything beyond int32 is a corrupt sidecar.
 MAX_LABEL = 2**31 - 1
-_NPY_READERS = {
-    (1, 0): np.lib.format.read_array_header_1_0,
-    (2, 0): np.lib.format.read_array_header_2_0,
-}
 
 
 @dataclass(frozen=True)
@@ -130,8 +125,6 @@ def load_videoset(path: str | Path, *, mmap: bool = False) -> VideoSet:
     if not path.exists():
         raise UsageError(f"{path} does not exist")
     if path.is_dir() or path.suffix != ".npy":
-        from seqrdp.data.video import read_video
-
         frames = read_video(path)
         return VideoSet(frames[None], None, {"source": str(path)})
     videos = read_npy(path, mmap=mmap)
@@ -143,85 +136,6 @@ def load_videoset(path: str | Path, *, mmap: bool = False) -> VideoSet:
     if problem:
         raise UsageError(f"{path}: videos {problem}")
     return VideoSet(videos, labels, meta)
-
-
-def read_npy(path: Path, *, mmap: bool = False) -> np.ndarray:
-    """``np.load`` of a uint8 array without pickles, every failure a one-line UsageError.
-
-    The header is checked first (:func:`npy_layout`), so a file that declares more data than
-    it holds (a 90 TiB shape in a 1 kB file) is refused before anything is allocated.
-    """
-    npy_layout(path)
-    try:
-        array = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise UsageError(f"cannot read {path} as .npy: {exc}") from None
-    if not isinstance(array, np.ndarray):
-        raise UsageError(f"{path} holds several arrays (.npz); expected one .npy array")
-    return array
-
-
-def npy_layout(path: Path) -> tuple[tuple[int, ...], int]:
-    """``(shape, data offset)`` of a uint8 ``.npy`` file, read from its header alone.
-
-    Raises
-    ------
-    UsageError
-        Not a ``.npy`` file, a malformed header, a dtype other than uint8, or a data size
-        other than the file's: ``offset + prod(shape)`` must be exactly the file size.
-    """
-    try:
-        with open(path, "rb") as file:
-            version = np.lib.format.read_magic(file)
-            reader = _NPY_READERS.get(version)
-            if reader is None:
-                raise ValueError(f"format version {version} is not 1.0 or 2.0")
-            shape, _, dtype = reader(file)
-            offset = file.tell()
-            size = file.seek(0, 2)
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except Exception as exc:  # numpy's header parser raises many types on hostile bytes
-        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise UsageError(f"cannot read {path} as .npy: {reason}") from None
-    if dtype.hasobject:
-        raise UsageError(f"cannot read {path}: it holds Python objects (a pickle), never loaded")
-    if dtype != np.uint8:
-        raise UsageError(f"{path} has dtype {dtype}; videos must be uint8 (0-255)")
-    declared = math.prod(shape)
-    if size - offset != declared:
-        raise UsageError(
-            f"{path} declares shape {shape} ({format_bytes(declared)}) but holds "
-            f"{format_bytes(size - offset)} of data"
-        )
-    return shape, offset
-
-
-def write_npy_frames(path: str | Path, shape: tuple[int, ...], frames: Iterable[np.ndarray]) -> int:
-    """Write a uint8 ``.npy`` of ``shape`` from pieces as they come (frames, in C order),
-    holding one piece in memory at a time; returns the bytes written.
-
-    The pieces must fill the array exactly. The file appears only when complete (written under
-    a temporary name, then renamed); an exception from ``frames`` leaves nothing. The bytes are
-    those of ``np.save`` of the whole array.
-    """
-    shape = tuple(int(extent) for extent in shape)
-    expected = math.prod(shape)
-    written = 0
-    with atomic_output(path) as partial, open(partial, "wb") as file:
-        header = {"descr": "|u1", "fortran_order": False, "shape": shape}
-        np.lib.format.write_array_header_1_0(file, header)
-        for frame in frames:
-            frame = np.ascontiguousarray(frame)
-            if frame.dtype != np.uint8:
-                raise ValueError(f"frames must be uint8, got {frame.dtype}")
-            written += frame.size
-            if written > expected:
-                raise ValueError(f"more than the {expected} bytes of shape {shape}")
-            file.write(frame.tobytes())
-        if written != expected:
-            raise ValueError(f"{written} bytes given for shape {shape}, which needs {expected}")
-        return file.tell()
 
 
 def read_sidecar(sidecar: Path, sequences: int) -> tuple[np.ndarray | None, dict[str, Any]]:
@@ -296,13 +210,3 @@ def _layout_problem(videos: np.ndarray) -> str:
     if min(videos.shape) == 0:
         return f"must not be empty, got shape {videos.shape}"
     return ""
-
-
-def __getattr__(name: str) -> Any:
-    # VideoDataset needs torch; importing it lazily keeps this module (and `seqrdp data info`)
-    # torch-free.
-    if name == "VideoDataset":
-        from seqrdp.data.dataset import VideoDataset
-
-        return VideoDataset
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

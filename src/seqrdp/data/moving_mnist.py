@@ -23,9 +23,10 @@ import numpy as np
 import torch
 import torch.utils.data
 
-from seqrdp.data.arrays import VideoSet, read_npy
+from seqrdp.data.arrays import VideoSet
 from seqrdp.data.dataset import frames_to_tensor
 from seqrdp.data.mnist import Digits, load_digits, split_digits
+from seqrdp.data.npy import read_npy
 from seqrdp.errors import UsageError
 
 SPEED = 0.1

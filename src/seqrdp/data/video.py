@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from seqrdp.data.arrays import read_npy, write_npy_frames
 from seqrdp.data.atomic import atomic_output
+from seqrdp.data.npy import read_npy, write_npy_frames
 from seqrdp.data.resize import resize_frames
 from seqrdp.errors import UsageError
 

@@ -7,10 +7,10 @@ import json
 import sys
 from typing import Any
 
+from seqrdp.cli_args import add_device, add_json
 from seqrdp.errors import UsageError
+from seqrdp.plfs import HEADS, PLFS, choices_text
 
-PLF_NAMES = ("mse", "fmd", "jd", "sa")
-DEVICES = ("cpu", "cuda")
 TWO_SAMPLE_SEQUENCES = 512
 
 EPILOG = """\
@@ -75,7 +75,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--plf",
         default=None,
         metavar="LIST",
-        help="comma-separated heads to evaluate, from mse,fmd,jd,sa (default: all of the model's)",
+        help=f"comma-separated heads to evaluate, from {choices_text()} (default: all of the "
+        "model's)",
     )
     parser.add_argument(
         "--sequences",
@@ -125,13 +126,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="B",
         help="sequences coded at once (default 16)",
     )
-    parser.add_argument(
-        "--device",
-        choices=DEVICES,
-        default="cpu",
-        help="where the codec, classifier and critics run (default cpu)",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_device(parser, "where the codec, classifier and critics run")
+    add_json(parser)
     parser.set_defaults(func=run)
 
 
@@ -141,10 +137,10 @@ def parse_heads(text: str | None, available: tuple[str, ...]) -> tuple[str, ...]
         return available
     heads = tuple(name.strip() for name in text.split(",") if name.strip())
     if not heads:
-        raise UsageError("--plf names no head; use e.g. --plf mse,fmd")
+        raise UsageError(f"--plf names no head; use e.g. --plf {choices_text(HEADS[:2])}")
     for head in heads:
-        if head not in PLF_NAMES:
-            raise UsageError(f"--plf: unknown PLF {head!r}; choose from {','.join(PLF_NAMES)}")
+        if head not in HEADS:
+            raise UsageError(f"--plf: unknown PLF {head!r}; choose from {choices_text()}")
         if head not in available:
             raise UsageError(f"--plf: this model has no {head!r} head (it has {available})")
     if len(set(heads)) != len(heads):
@@ -155,6 +151,7 @@ def parse_heads(text: str | None, available: tuple[str, ...]) -> tuple[str, ...]
 def run(args: argparse.Namespace) -> int:
     from seqrdp.data.arrays import VideoSet, load_videoset
     from seqrdp.data.dataset import VideoDataset
+    from seqrdp.devices import check_device
     from seqrdp.evaluate.classifier import load_classifier
     from seqrdp.evaluate.run import MIN_SEQUENCES, evaluate_codec
     from seqrdp.zoo import load_model
@@ -170,11 +167,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{flag} must be at least {least}, got {value}")
     if args.seed < 0:
         raise UsageError(f"--seed must be non-negative, got {args.seed}")
-    if args.device == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise UsageError("--device cuda: no CUDA device is available")
+    check_device(args.device)
     model, info = load_model(args.checkpoint, device=args.device)
     meta = info.meta
     heads = parse_heads(args.plf, tuple(model.head_names))
@@ -251,7 +244,8 @@ def format_table(report: dict[str, Any]) -> str:
             f"two-sample tests (c2st_t: frame t, c2st_1:t: clip 1..t): {two_sample['sequences']} "
             f"clips per side against {two_sample['reference']}; source frames score {control}"
         )
-    columns = ("t", "bits", "mse", "psnr", "id_src", "id_first", "frechet", "W_fmd", "W_jd", "W_sa")
+    columns = ("t", "bits", "mse", "psnr", "id_src", "id_first", "frechet")
+    columns += tuple(f"W_{plf}" for plf in PLFS)
     columns += ("c2st_t", "c2st_1:t")
     for head, metrics in report["heads"].items():
         lines += ["", f"head {head}", "".join(f"{c:>9}" for c in columns)]
@@ -264,7 +258,7 @@ def format_table(report: dict[str, Any]) -> str:
                 _number(metrics["identity_source"], t, "{:.3f}"),
                 f"{metrics['identity_first'][t]:.3f}",
                 f"{metrics['frechet'][t]:.3f}",
-                *(_number(metrics["wasserstein"][plf], t, "{:.3f}") for plf in ("fmd", "jd", "sa")),
+                *(_number(metrics["wasserstein"][plf], t, "{:.3f}") for plf in PLFS),
                 _number(metrics["two_sample"], t, "{:.3f}"),
                 _number(metrics["two_sample_clip"], t, "{:.3f}"),
             ]

@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from seqrdp.cli_args import add_json
 from seqrdp.errors import UsageError
+from seqrdp.plfs import HEADS
 
 DEFAULT_MODEL = "mmnist-universal-i4-p64"
-HEADS = ("mse", "fmd", "jd", "sa")
 
 
 def register(subparsers: Any) -> None:
@@ -29,7 +30,7 @@ def register(subparsers: Any) -> None:
         description=(
             "Make fresh Moving MNIST test sequences, draw the Gauss-Markov theory figures, "
             "encode the sequences at the low-rate point (I-frame <= 4 bits) into real .srdp "
-            "bitstreams, decode the same bits with every PLF head (mse, fmd, jd, sa), score "
+            f"bitstreams, decode the same bits with every PLF head ({', '.join(HEADS)}), score "
             "them like `seqrdp evaluate`, and write DIR/report.html (self-contained, opens "
             "offline). Runs on built-in defaults in under two minutes on a 2-core CPU."
         ),
@@ -52,7 +53,7 @@ def register(subparsers: Any) -> None:
         "minutes at 60 steps on 2 cores); 0 (default) reports realism as the Frechet distance "
         "of classifier features only",
     )  # fmt: skip
-    parser.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    add_json(parser, "a JSON summary")
     parser.set_defaults(func=run_demo_command)
 
 

@@ -15,6 +15,7 @@ from seqrdp.evaluate.report import (
     per_frame_plot_png,
     render_report,
 )
+from seqrdp.plfs import FMD, JD, PLFS
 
 GRID_SEQUENCES = 4
 
@@ -25,10 +26,10 @@ def permanence_examples(digits: dict[str, Any], count: int = GRID_SEQUENCES) -> 
     many of those conditions hold, then by index; always ``count`` sequences (or all)."""
     source = np.asarray(digits["source"])
     n = len(source)
-    if "jd" not in digits or "fmd" not in digits:
+    if JD not in digits or FMD not in digits:
         return list(range(min(count, n)))
-    jd = np.asarray(digits["jd"])
-    fmd = np.asarray(digits["fmd"])
+    jd = np.asarray(digits[JD])
+    fmd = np.asarray(digits[FMD])
     wrong_first = jd[:, 0] != source
     kept = (jd[:, 1:] == jd[:, :1]).all(axis=1)
     recovered = (fmd[:, 1:] == source[:, None]).all(axis=1)
@@ -131,7 +132,7 @@ def build_page(
     realism.table(["Fréchet distance (classifier features)", *frame_cols],
                   _per_frame_rows(results, "frechet"), digits=3)  # fmt: skip
     if critic_steps:
-        for plf in ("fmd", "jd", "sa"):
+        for plf in PLFS:
             rows = [
                 [HEAD_LABELS.get(h, h), *results["heads"][h]["wasserstein"][plf]] for h in heads
             ]

@@ -17,13 +17,10 @@ from typing import Any
 
 import numpy as np
 
-HEAD_LABELS = {
-    "mse": "mse (MMSE, no perception loss)",
-    "fmd": "fmd (framewise marginal)",
-    "jd": "jd (joint distribution)",
-    "sa": "sa (self-adaptive)",
-}
-HEAD_COLOURS = {"mse": "#555555", "fmd": "#1f77b4", "jd": "#d62728", "sa": "#2ca02c"}
+from seqrdp.plfs import DESCRIPTIONS, HEADS
+
+HEAD_LABELS = {head: f"{head} ({DESCRIPTIONS[head]})" for head in HEADS}
+HEAD_COLOURS = dict(zip(HEADS, ("#555555", "#1f77b4", "#d62728", "#2ca02c"), strict=True))
 
 STYLE = """
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;

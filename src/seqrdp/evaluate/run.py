@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from seqrdp.errors import UsageError
+from seqrdp.plfs import PLFS
 
 if TYPE_CHECKING:
     import torch
@@ -20,8 +21,6 @@ if TYPE_CHECKING:
     from seqrdp.data.dataset import VideoDataset
     from seqrdp.evaluate.classifier import DigitClassifier
 
-# Realism is measured under every PLF's notion of "real", whichever PLF a head was trained for.
-CRITIC_PLFS = ("fmd", "jd", "sa")
 # Fewest sequences for which the held-out critic estimate has two sequences on each side.
 MIN_SEQUENCES = 4
 
@@ -163,13 +162,14 @@ def evaluate_codec(
     }
     for head in heads:
         report["heads"][head]["wasserstein"] = {
-            plf: [] if critic_steps > 0 else None for plf in CRITIC_PLFS
+            plf: [] if critic_steps > 0 else None for plf in PLFS
         }
     if critic_steps > 0:
         # Every critic starts from the same seed, so heads are compared under the same
         # initialisation, half split and minibatch order.
         frames = range(1, source.shape[1] + 1)
-        jobs = [(head, plf, t) for head in heads for plf in CRITIC_PLFS for t in frames]
+        # Realism under every PLF's notion of "real", whichever PLF a head was trained for.
+        jobs = [(head, plf, t) for head in heads for plf in PLFS for t in frames]
         for head, plf, t in progress(jobs, total=len(jobs), desc="critics"):
             real, fake = critic_inputs(plf, source, reconstructions[head], t)
             estimate = _critic_estimate(

@@ -1,37 +1,21 @@
 """Perception loss functions as data: which frames a critic compares at frame ``t``.
 
-For frame ``t`` (1-based) each PLF compares two distributions (DESIGN.md table;
-Salehkalaibar et al., NeurIPS 2023, Sec. 2; ``sa`` from arXiv 2502.10628):
-
-==========  ====================================  ==================================
-PLF         real side                             fake side
-==========  ====================================  ==================================
-``fmd``     ``X_t``                               ``X̂_t``
-``jd``      ``X_1 … X_t``                         ``X̂_1 … X̂_t``
-``sa``      ``X̂_1 … X̂_{t−1}, X_t``                ``X̂_1 … X̂_t``
-==========  ====================================  ==================================
+The table of what each PLF compares is in :mod:`seqrdp.plfs`; the only difference between PLFs
+is where the real side's past frames come from (:data:`~seqrdp.plfs.PAST`). A critic
+(:mod:`seqrdp.perception.critics`) sees the frames stacked along channels.
 
 Only ``X̂_t`` carries gradients on the fake side: the past outputs are detached, so the critic of
 frame ``t`` trains how frame ``t`` is decoded given the past (the sequential setting of the
-theory). With gradients into the past, the ``sa`` decoder raised its critic's score by moving
-its past outputs, which sit on *both* sides of the ``sa`` comparison, and drifted to white frames
-within 200 steps.
-
-The only difference between PLFs is where the real side's past frames come from
-(:data:`PAST`); a critic (:mod:`seqrdp.perception.critics`) sees the frames stacked along
-channels.
+theory; docs/training.md, "What was tried", says what gradients into the past did).
 """
 
 from __future__ import annotations
 
 import torch
 
-PLFS: tuple[str, ...] = ("fmd", "jd", "sa")
+from seqrdp.plfs import PAST, PLFS
 
-# Source of the real side's frames 1..t−1: None (the critic sees frame t only), the source
-# video, or the decoder's own past outputs (detached: they are data for the critic, and the
-# decoder is not rewarded for moving its past towards its present).
-PAST: dict[str, str | None] = {"fmd": None, "jd": "source", "sa": "outputs"}
+__all__ = ["PAST", "PLFS", "critic_frames", "critic_inputs"]
 
 
 def _check(plf: str, t: int) -> None:
@@ -76,6 +60,7 @@ def critic_inputs(
             f"frame {t} requested from clips of {min(source.shape[1], outputs.shape[1])}"
         )
     first = t - critic_frames(plf, t)
+    # Past outputs are data for the critic: the decoder is not rewarded for moving its past.
     past = {"source": source, "outputs": outputs.detach(), None: source}[PAST[plf]]
     real = torch.cat([past[:, first : t - 1], source[:, t - 1 : t]], dim=1)
     # Greedy over time: frame t's critic trains X̂_t given the past outputs, not the past.

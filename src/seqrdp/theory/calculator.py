@@ -7,48 +7,79 @@ stage, and so on. At every frame the encoder's only influence on the step proble
 frame at once (:mod:`seqrdp.theory.mmse`). Hence the MMSE representations are optimal for every
 PLF and the ``optimal`` and ``universal`` modes coincide; the independent test-channel solver
 (:mod:`seqrdp.theory.solver`) confirms it numerically. See ``docs/theory.md``.
+
+Cost per frame ``j``: O(1) where every step has a closed form (``P ∈ {0, ∞}``; fmd and mse at
+any ``P``: :mod:`seqrdp.theory.closed_form`); otherwise O(j²) bookkeeping and, at a frame whose
+jd or sa budget is finite and binding, one ``j×j`` SVD plus O(j²) per root-finding step
+(:mod:`seqrdp.theory.step_numeric`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
 from seqrdp.theory.closed_form import (
+    closed_form_distortion,
     fmd_decoder,
-    jd_continuation,
+    has_closed_form,
     mse_decoder,
-    sa_perfect_decoder,
 )
 from seqrdp.theory.inputs import MODES, PLFS, check_choices, check_perception, check_rates
-from seqrdp.theory.mmse import mmse_estimate_variance
-from seqrdp.theory.plf import perception_loss, perception_reference
+from seqrdp.theory.mmse import (
+    mmse_estimate_variance,
+    mmse_innovation_variance,
+    sequential_mmse_distortion,
+)
+from seqrdp.theory.plf import step_problem
 from seqrdp.theory.source import GaussMarkovSource
-from seqrdp.theory.state import Decoder, ReconstructionState, Step
-from seqrdp.theory.step_numeric import constrained_decoder
+from seqrdp.theory.state import Decoder, Frame, InnovationState, Step
 
 
-def step_decoder(plf: str, step: Step, budget: float) -> Decoder | None:
-    """Optimal step-``j`` decoder for ``plf`` under perception budget ``budget``.
+def step_decoder(
+    plf: str, state: InnovationState, frame: Frame, budget: float
+) -> np.ndarray | None:
+    """Optimal frame-``j`` decoder ``x`` (``X̂_j = x · E``) for ``plf`` under budget ``budget``.
 
     Returns ``None`` when no decoder meets the budget (only jd, whose loss cannot fall below
     what the past reconstructions already spent).
     """
     if plf == "mse" or math.isinf(budget):
-        return mse_decoder(step)
-    if plf == "fmd" or step.frame == 1:  # at frame 1 every PLF compares P_{X_1} with P_{X̂_1}
-        return fmd_decoder(step, budget)
-    mmse = mse_decoder(step)
-    if perception_loss(plf, step, mmse) <= budget:
-        return mmse
-    start = sa_perfect_decoder(step) if plf == "sa" else jd_continuation(step)
-    floor = perception_loss(plf, step, start)
+        return mse_decoder(frame)
+    if plf == "fmd" or frame.index == 1:  # at frame 1 every PLF compares P_{X_1} with P_{X̂_1}
+        return fmd_decoder(frame, budget)
+    problem = step_problem(plf, state, frame)
+    least, floor = problem.least()
     tolerance = 1e-9 * (1.0 + budget)
+    if budget < floor - tolerance:
+        return None
+    if problem.target_loss() <= budget:
+        return frame.target
     if budget <= floor + tolerance:
-        return start if budget >= floor - tolerance else None
-    return constrained_decoder(perception_reference(plf, step), step, budget, start, mmse)
+        return least
+    return problem.constrained(budget, floor)
+
+
+def _greedy(
+    source: GaussMarkovSource, rates: np.ndarray, budgets: np.ndarray, plf: str, keep_rows: bool
+) -> Iterator[tuple[InnovationState, Frame, np.ndarray | None]]:
+    """``(state before frame j, frame j, its decoder)`` until the last or first infeasible frame."""
+    state = InnovationState.start(source, keep_rows)
+    encoder = zip(
+        mmse_estimate_variance(source, rates),
+        mmse_innovation_variance(source, rates),
+        sequential_mmse_distortion(source, rates),
+        strict=True,
+    )
+    for (estimate_var, innovation_var, mmse), budget in zip(encoder, budgets, strict=True):
+        frame = state.next_frame(estimate_var, innovation_var, mmse)
+        decoder = step_decoder(plf, state, frame, float(budget))
+        yield state, frame, decoder
+        if decoder is None:
+            return
+        state = state.advance(frame, decoder)
 
 
 def greedy_decoders(
@@ -59,20 +90,16 @@ def greedy_decoders(
 ) -> list[tuple[Step | None, Decoder | None]]:
     """The greedy sequence of step problems and their optimal decoders, frame by frame.
 
+    In the paper's coordinates (:class:`~seqrdp.theory.state.Step`); costs O(j³) per frame.
     An infeasible frame has decoder ``None``; the frames after it are ``(None, None)``.
     """
     check_choices(plf, PLFS, "--plf")
     rates = check_rates(rates, source.frames)
     budgets = check_perception(perception, source.frames)
-    state = ReconstructionState.start(source)
     solved: list[tuple[Step | None, Decoder | None]] = []
-    for q, budget in zip(mmse_estimate_variance(source, rates), budgets, strict=True):
-        step = state.step(q)
-        decoder = step_decoder(plf, step, float(budget))
-        solved.append((step, decoder))
-        if decoder is None:
-            break
-        state = state.advance(step, decoder)
+    for state, frame, decoder in _greedy(source, rates, budgets, plf, keep_rows=True):
+        step = state.paper_step(frame)
+        solved.append((step, None if decoder is None else state.paper_decoder(decoder)))
     solved += [(None, None)] * (source.frames - len(solved))
     return solved
 
@@ -108,13 +135,17 @@ def distortion_per_frame(
         MSE per sample for each frame; ``nan`` from the first frame whose budget cannot be met
         (jd only: e.g. ``P_2 = 0`` after ``P_1 > 0``).
     """
+    check_choices(plf, PLFS, "--plf")
     check_choices(mode, MODES, "--mode")
-    return np.array(
-        [
-            np.nan if decoder is None else step.distortion(decoder)
-            for step, decoder in greedy_decoders(source, rates, perception, plf)
-        ]
-    )
+    rates = check_rates(rates, source.frames)
+    budgets = check_perception(perception, source.frames)
+    if has_closed_form(plf, budgets):
+        return closed_form_distortion(source, rates, budgets, plf)
+    distortion = np.full(source.frames, np.nan)
+    for _, frame, decoder in _greedy(source, rates, budgets, plf, keep_rows=False):
+        if decoder is not None:
+            distortion[frame.index - 1] = frame.distortion(decoder)
+    return distortion
 
 
 def rdp_table(

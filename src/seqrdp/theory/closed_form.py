@@ -1,10 +1,24 @@
-"""Closed-form step decoders: the optimal ``X̂_j = bᵀX̂^{j−1} + γ E_j`` where one exists.
+"""Closed-form step decoders, and the closed-form recursions they give at ``P ∈ {0, ∞}``.
 
-Each function solves the step-``j`` problem of :mod:`seqrdp.theory.state` (minimise ``D_j`` given
-the past) for one PLF and budget. In whitened coordinates ``y = K^½ b`` the distortion is
-``D_j = (σ_j² − q) + ‖y − K^{−½}c‖² + (γ − r)²``: the MMSE decoder plus the squared distance
-to it, so each solution below is the point of the PLF's feasible set nearest the MMSE decoder.
-Derivations: ``docs/theory.md``.
+Each decoder solves frame ``j``'s step problem (:mod:`seqrdp.theory.state`): the point of the
+PLF's feasible set nearest the MMSE decoder ``x = w_j``, with
+``D_j = (σ_j² − q_j) + ‖x − w_j‖²``. Derivations: ``docs/theory.md``.
+
+- **mse** (or ``P = ∞``): ``x = w_j``, ``D_j = σ_j² − q_j``.
+- **fmd**, any ``P`` (and every PLF at frame 1): ``W2² = (σ_j − s)²`` with ``s = std X̂_j``; at
+  fixed ``s`` the correlation with ``X_j`` is at most ``s√q`` (Cauchy–Schwarz, attained by a
+  multiple of ``X̃_j``), so ``x = (s/√q) w_j`` with ``s = max(√q, σ_j − √P)`` and
+  ``D_j = (σ_j² − q_j) + (s − √q_j)²``. With ``q = 0``, fresh noise of variance ``s²``.
+- **sa, P = 0**: ``(X̂^{j−1}, X̂_j) ~ (X̂^{j−1}, X_j)`` forces ``x = (w', τ_j)`` with
+  ``τ_j = √(σ_j² − m_j)``, ``m_j = ‖w'‖² = ρ_{j−1}² q_{j−1}``:
+  ``D_j = (σ_j² − q_j) + (τ_j − r_j)²``.
+- **jd, P = 0** (the past perfect): ``X̂^j ~ X^j`` forces ``x = c_j`` (the reconstructions
+  are a copy of the source driven by ``E``): ``X̂_j = ρ_{j−1} X̂_{j−1} + √v_{j−1} E_j`` and
+  ``D_j = (σ_j² − q_j) + e_j``, ``e_j = ‖c_j − w_j‖² = ρ_{j−1}² e_{j−1} + (√v_{j−1} − r_j)²``.
+
+At ``P ∈ {0, ∞}`` (fmd: any ``P``) the distortions therefore follow scalar recursions, O(1) per
+frame (:func:`closed_form_distortion`); jd at ``P = 0`` needs a perfect past, i.e. ``P = 0``
+at every earlier frame.
 """
 
 from __future__ import annotations
@@ -13,62 +27,86 @@ import math
 
 import numpy as np
 
-from seqrdp.theory.state import Decoder, Step
-from seqrdp.theory.wasserstein import psd_sqrt
+from seqrdp.theory.mmse import (
+    mmse_estimate_variance,
+    mmse_innovation_variance,
+    sequential_mmse_distortion,
+)
+from seqrdp.theory.source import GaussMarkovSource
+from seqrdp.theory.state import Frame
 
-_RCOND = 1e-12
+
+def mse_decoder(frame: Frame) -> np.ndarray:
+    """No perception constraint: ``X̂_j = X̃_j`` (``x = w_j``)."""
+    return frame.target
 
 
-def mse_decoder(step: Step) -> Decoder:
-    """No perception constraint: ``X̂_j = X̃_j = E[X_j | U^j]`` (``b = K⁺c``, ``γ = r``).
+def fmd_scale(estimate_var: float, sigma2: float, perception: float) -> float:
+    """``s = max(√q, σ − √P)``: the standard deviation of fmd's reconstruction."""
+    return max(math.sqrt(estimate_var), math.sqrt(sigma2) - math.sqrt(perception))
 
-    ``D_j = σ_j² − q``.
+
+def fmd_decoder(frame: Frame, perception: float) -> np.ndarray:
+    """Framewise-marginal PLF, any budget ``P``: ``x = (s/√q) w_j`` (``s`` fresh noise if ``q = 0``)."""
+    s = fmd_scale(frame.estimate_var, frame.sigma2, perception)
+    if frame.estimate_var <= 0.0:
+        decoder = np.zeros(frame.index)
+        decoder[-1] = s
+        return decoder
+    return (s / math.sqrt(frame.estimate_var)) * frame.target
+
+
+def has_closed_form(plf: str, budgets: np.ndarray) -> bool:
+    """Whether every frame's step is closed-form (module docstring): the recursion applies."""
+    later = budgets[1:]
+    if plf in ("mse", "fmd"):
+        return True
+    if plf == "sa":
+        return bool(np.all((later == 0.0) | np.isinf(later)))
+    if plf == "jd":
+        # P_j = 0 needs a perfect past: zeros first, then only ∞.
+        perfect = np.cumprod(budgets == 0.0).astype(bool)[:-1]
+        return bool(np.all(np.isinf(later) | ((later == 0.0) & perfect)))
+    raise ValueError(f"unknown PLF {plf!r}")
+
+
+def closed_form_distortion(
+    source: GaussMarkovSource, rates: np.ndarray, budgets: np.ndarray, plf: str
+) -> np.ndarray:
+    """``D_1 … D_T`` by the closed-form recursions, O(1) per frame (needs :func:`has_closed_form`).
+
+    Parameters
+    ----------
+    source : GaussMarkovSource
+    rates : numpy.ndarray
+        ``R_1 … R_T``, bits/sample (checked).
+    budgets : numpy.ndarray
+        ``P_1 … P_T``, squared W2 (checked).
+    plf : {"mse", "fmd", "jd", "sa"}
+
+    Returns
+    -------
+    numpy.ndarray
+        MSE per sample for each frame.
     """
-    return Decoder(step.regression(), step.residual)
-
-
-def fmd_decoder(step: Step, perception: float) -> Decoder:
-    """Framewise-marginal PLF, any budget ``P``: ``X̂_j = (s/√q) X̃_j``, ``s = max(√q, σ_j − √P)``.
-
-    ``W2²(N(0, σ²), N(0, s²)) = (σ − s)²``, and for a fixed ``Var X̂_j = s²`` the correlation
-    with ``X_j`` is at most ``s√q`` (Cauchy–Schwarz, attained by a multiple of ``X̃_j``), so
-    ``D_j = σ² + s² − 2s√q``, minimised by the smallest admissible ``s ≥ √q``. With ``q = 0``
-    the reconstruction is fresh noise of variance ``s²``.
-    """
-    q = step.estimate_var
-    s = max(math.sqrt(q), math.sqrt(step.sigma2) - math.sqrt(perception))
-    if q <= 0.0:
-        return Decoder(np.zeros(step.frame - 1), s)
-    scale = s / math.sqrt(q)
-    return Decoder(scale * step.regression(), scale * step.residual)
-
-
-def sa_perfect_decoder(step: Step) -> Decoder:
-    """Self-adaptive PLF at ``P = 0``: ``(X̂^{j−1}, X̂_j)`` must have the law of ``(X̂^{j−1}, X_j)``.
-
-    That fixes ``Kb = c`` (so ``b = K⁺c``, ``bᵀKb = m``) and ``Var X̂_j = σ_j²`` (so
-    ``γ = √(σ_j² − m)``), giving ``D_j = 2(σ_j² − m) − 2√((q − m)(σ_j² − m))``.
-    """
-    return Decoder(step.regression(), math.sqrt(max(step.sigma2 - step.explained, 0.0)))
-
-
-def jd_continuation(step: Step) -> Decoder:
-    """Joint-distribution PLF: the continuation that adds no perception loss to the past.
-
-    Let ``X̌^{j−1} = T X̂^{j−1}`` be the optimal transport of the past reconstructions onto the
-    source law ``N(0, Cov X^{j−1})``, ``T = K^{−½}(K^½ Σ K^½)^½ K^{−½}``. The decoder
-    ``X̂_j = ρ_{j−1} X̌_{j−1} + √v_{j−1} E_j`` makes ``(X̂^{j−1}, X̂_j)`` a copy of the optimally
-    coupled ``(X̂^{j−1}, X_j)``, so ``W2²(X^j, X̂^j) = W2²(X^{j−1}, X̂^{j−1})`` — the least any
-    step-``j`` decoder can reach, since W2 cannot shrink when coordinates are added. When the
-    past is perfect (``K = Cov X^{j−1}``, ``T = I``) this is the jd decoder at ``P = 0``:
-    ``X̂_j = ρ_{j−1} X̂_{j−1} + √v_{j−1} E_j``, ``D_j = 2σ_j² − 2(ρ_{j−1}² a_{j−1} + √v_{j−1} r)``.
-    """
-    if step.frame == 1:
-        return Decoder(np.zeros(0), math.sqrt(step.sigma2))
-    past_source = step.source_cov[:-1, :-1]
-    k_sqrt = psd_sqrt(step.past_cov)
-    k_inv_sqrt = np.linalg.pinv(k_sqrt, rcond=_RCOND, hermitian=True)
-    transport = k_inv_sqrt @ psd_sqrt(k_sqrt @ past_source @ k_sqrt) @ k_inv_sqrt
-    rho = step.source_cov[-1, -2] / step.source_cov[-2, -2]
-    b = rho * transport[:, -1]
-    return Decoder(b, math.sqrt(max(step.sigma2 - b @ step.past_cov @ b, 0.0)))
+    q = mmse_estimate_variance(source, rates)
+    r = np.sqrt(mmse_innovation_variance(source, rates))
+    sigma2 = np.asarray(source.sigma2, dtype=float)
+    distortion = sequential_mmse_distortion(source, rates)  # σ² − q; the loop adds ‖x − w_j‖²
+    spread = 0.0  # jd: e_j = ‖c_j − w_j‖²
+    for j, budget in enumerate(budgets):
+        if plf == "mse" or math.isinf(budget):
+            continue
+        if plf == "fmd" or j == 0:
+            gap = (fmd_scale(q[j], sigma2[j], budget) - math.sqrt(q[j])) ** 2
+            spread = gap
+        elif plf == "sa":
+            explained = source.rho[j - 1] ** 2 * q[j - 1]
+            gap = (math.sqrt(max(sigma2[j] - explained, 0.0)) - r[j]) ** 2
+        else:  # jd, past perfect
+            spread = source.rho[j - 1] ** 2 * spread + (
+                math.sqrt(source.innovation_var[j - 1]) - r[j]
+            ) ** 2
+            gap = spread
+        distortion[j] += gap
+    return distortion

@@ -89,8 +89,8 @@ class GaussMarkovSource:
         ``Cov(X_i, X_k) = gain(i, k) σ_i²`` for ``i ≤ k``.
         """
         j = self.frames if frames is None else frames
-        cov = np.empty((j, j))
-        for i in range(1, j + 1):
-            for k in range(i, j + 1):
-                cov[i - 1, k - 1] = cov[k - 1, i - 1] = self.gain(i, k) * self.sigma2[i - 1]
-        return cov
+        rho = np.asarray(self.rho[: max(j - 1, 0)], dtype=float)
+        cov = np.zeros((j, j))
+        for i in range(j):  # row i: σ_i² (1, ρ_i, ρ_iρ_{i+1}, …) from the diagonal on
+            cov[i, i:] = self.sigma2[i] * np.cumprod(np.concatenate(([1.0], rho[i:])))
+        return np.triu(cov) + np.triu(cov, 1).T

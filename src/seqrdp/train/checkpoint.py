@@ -45,6 +45,7 @@ from seqrdp.codec.loading import (
     read_meta,
     read_tensors,
 )
+from seqrdp.codec.metadata import FORMAT
 
 __all__ = [
     "FORMAT",
@@ -60,11 +61,9 @@ __all__ = [
     "read_tensors",
     "safetensors_bytes",
     "save_checkpoint",
-    "total_training_seconds",
 ]
 
 STATE_FILE = "state.safetensors"
-FORMAT = 1
 CHECKPOINT = re.compile(r"ckpt-\d+")
 TEMPORARY = ".tmp"  # in every temporary name of a run directory, all hidden (leading dot)
 
@@ -200,8 +199,3 @@ def load_optimizer(
     packed = optimizer.state_dict()
     packed["state"] = state
     optimizer.load_state_dict(packed)
-
-
-def total_training_seconds(meta: Mapping[str, Any]) -> float:
-    """Training time of a checkpoint including the runs it was warm-started from (``--init``)."""
-    return float(meta.get("total_training_seconds", meta.get("training_seconds", 0.0)))

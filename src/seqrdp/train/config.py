@@ -20,13 +20,14 @@ from typing import Any
 import yaml
 
 from seqrdp.bitstream import MAX_FRAMES
+from seqrdp.devices import DEVICES
 from seqrdp.errors import UsageError
 from seqrdp.limits import MAX_THREADS
+from seqrdp.plfs import MMSE_HEAD, PLFS
 
 MODES = ("universal", "end-to-end")
 SEED_MAX = 2**64 - 1
 MAX_WIDTH = 2**16  # as the codec's width (CodecConfig)
-DEVICES = ("cpu", "cuda")
 _DEFAULT_FILE = "default.yaml"
 _METAVARS = {int: "N", float: "X", str: "S"}
 
@@ -128,8 +129,6 @@ def build_config(
 
 def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """Check types and ranges; returns the normalised config (end-to-end: ``heads = [plf]``)."""
-    from seqrdp.perception.plf import PLFS
-
     defaults = default_config()
     config = dict(config)
     for key, default in defaults.items():
@@ -153,7 +152,8 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("frames", "batch", "n_critic", "log_every", "checkpoint_every", "critic_width"):
         if config[key] < 1:
             raise ConfigError(key, f"{key} must be at least 1, got {config[key]}")
-    for key in ("mse_steps", "perception_steps", "validation", "threads", "digits", "seed"):
+    counts = ("mse_steps", "iframe_steps", "perception_steps", "validation", "threads")
+    for key in (*counts, "digits", "seed"):
         if config[key] < 0:
             raise ConfigError(key, f"{key} must be non-negative, got {config[key]}")
     for key in ("lr", "perception_lr", "critic_lr"):
@@ -172,6 +172,12 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigError("frames", f"frames must be at most {MAX_FRAMES} (what a stream holds)")
     if len(config["betas"]) != 2 or not all(0 <= b < 1 for b in config["betas"]):
         raise ConfigError("betas", f"betas must be two numbers in [0, 1), got {config['betas']}")
+    from seqrdp.train.objectives import CRITIC_LOSSES
+
+    if config["critic_loss"] not in CRITIC_LOSSES:
+        raise UsageError(
+            f"critic_loss {config['critic_loss']!r} is not one of {list(CRITIC_LOSSES)}"
+        )
     if config["device"] not in DEVICES:
         raise UsageError(f"device {config['device']!r} is not one of {list(DEVICES)}")
     if config["mode"] == "universal" and not config["heads"] and config["perception_steps"]:
@@ -258,8 +264,25 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
 
 def codec_config(config: Mapping[str, Any], channels: int = 1):
     """The :class:`~seqrdp.codec.config.CodecConfig` a training config describes, for frames
-    of ``channels`` colour channels (the data decides: 1 grey, 3 RGB)."""
+    of ``channels`` colour channels (the data decides: 1 grey, 3 RGB); with ``codec: vector``
+    the :class:`~seqrdp.codec.vector.VectorCodecConfig` for frames of ``dims`` samples."""
     from seqrdp.codec.config import CodecConfig
+
+    if config["codec"] == "vector":
+        from seqrdp.codec.vector import VectorCodecConfig
+
+        return VectorCodecConfig(
+            dims=config["dims"],
+            levels=config["levels"],
+            iframe_bits=config["iframe_bits"],
+            pframe_bits=config["pframe_bits"],
+            width=config["width"],
+            noise_dims=config["noise_dims"],
+            heads=tuple(config["heads"]),
+            reference=config["plf"] if config["mode"] == "end-to-end" else MMSE_HEAD,
+        )
+    if config["codec"] != "conv":
+        raise UsageError(f"codec {config['codec']!r} is not one of ['conv', 'vector']")
 
     return CodecConfig(
         size=(config["size"], config["size"]),
@@ -272,6 +295,7 @@ def codec_config(config: Mapping[str, Any], channels: int = 1):
         noise_dims=config["noise_dims"],
         scale_levels=config["scale_levels"],
         scale_sigma=config["scale_sigma"],
+        iframe_head=config["iframe_head"],
         heads=tuple(config["heads"]),
-        reference=config["plf"] if config["mode"] == "end-to-end" else "mse",
+        reference=config["plf"] if config["mode"] == "end-to-end" else MMSE_HEAD,
     )

@@ -8,6 +8,8 @@ Sources (the ``data`` key):
   the train digits; validation clips use the disjoint test digits.
 * ``squares`` — a bright square bouncing on a dark canvas: synthetic, no files, for smoke runs
   and tests.
+* ``gauss-markov`` — the theory's Gauss–Markov source as vector frames, for the vector codec
+  (:mod:`seqrdp.train.gauss_markov`).
 * a path — a video set written by ``seqrdp data`` (:func:`seqrdp.data.arrays.load_videoset`):
   random windows of ``frames`` consecutive frames; validation uses the first videos.
 """
@@ -21,6 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from seqrdp.data.dataset import frames_to_tensor
 from seqrdp.errors import UsageError
 
 _VALIDATION_STREAM = 2**31 - 1  # the rank slot of the validation draw, never a real rank
@@ -44,19 +47,20 @@ class ClipSource:
     def batch(self, n: int, *, rank: int, step: int, draw: int = 0) -> torch.Tensor:
         """Training clips of ``(rank, step, draw)``."""
         rng = np.random.default_rng([self.seed, rank, step, draw])
-        return _to_tensor(self.draw(rng, n, "train"))
+        return self.to_tensor(self.draw(rng, n, "train"))
 
     def validation(self, n: int) -> torch.Tensor:
         """The fixed validation clips (the same for every rank and step)."""
         rng = np.random.default_rng([self.seed, _VALIDATION_STREAM])
-        return _to_tensor(self.draw(rng, n, "test"))
+        return self.to_tensor(self.draw(rng, n, "test"))
+
+    def to_tensor(self, clips: np.ndarray) -> torch.Tensor:
+        """What :meth:`draw` returns as float32 clips (n, T, C, H, W)."""
+        return _to_tensor(clips)
 
 
 def _to_tensor(clips: np.ndarray) -> torch.Tensor:
-    tensor = torch.from_numpy(np.ascontiguousarray(clips, dtype=np.float32) / np.float32(255.0))
-    if tensor.ndim == 5:  # (n, T, H, W, C) colour
-        return tensor.permute(0, 1, 4, 2, 3).contiguous()
-    return tensor.unsqueeze(2)
+    return frames_to_tensor(clips, leading=2)
 
 
 class MovingMnistClips(ClipSource):
@@ -122,7 +126,8 @@ class VideoSetClips(ClipSource):
         self.path = Path(config["data"])
         if not self.path.exists():
             raise UsageError(
-                f"data {str(self.path)!r} is neither moving-mnist, squares nor an existing file"
+                f"data {str(self.path)!r} is neither moving-mnist, squares, gauss-markov nor "
+                "an existing file"
             )
         videoset = load_videoset(self.path, mmap=True)
         self.videos, self.meta = videoset.videos, videoset.meta
@@ -162,5 +167,9 @@ class VideoSetClips(ClipSource):
 
 def clip_source(config: Mapping[str, Any]) -> ClipSource:
     """The source the ``data`` key names."""
+    if config["data"] == "gauss-markov":
+        from seqrdp.train.gauss_markov import GaussMarkovClips
+
+        return GaussMarkovClips(config)
     kinds = {"moving-mnist": MovingMnistClips, "squares": SquareClips}
     return kinds.get(config["data"], VideoSetClips)(config)

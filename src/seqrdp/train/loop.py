@@ -25,14 +25,17 @@ import torch
 from torch import nn
 
 from seqrdp import __version__
-from seqrdp.codec.model import MMSE_HEAD, SequentialCodec
+from seqrdp.codec.metadata import ModelMeta, total_training_seconds
+from seqrdp.codec.model import SequentialCodec
 from seqrdp.errors import UsageError
+from seqrdp.plfs import MMSE_HEAD
 from seqrdp.train import checkpoint
-from seqrdp.train.config import check_config, codec_config, default_config
+from seqrdp.train.architecture import build_codec, build_critics
+from seqrdp.train.config import check_config, default_config
 from seqrdp.train.data import clip_source
 from seqrdp.train.distributed import Distributed
 from seqrdp.train.log import RunLog, progress_bar
-from seqrdp.train.objectives import build_critics, critic_loss, decoder_loss
+from seqrdp.train.objectives import critic_loss, decoder_loss
 from seqrdp.train.samples import sample_grid, save_samples
 from seqrdp.train.stages import Stage, plan, stage_at
 
@@ -41,7 +44,7 @@ SAMPLE_CLIPS = 4
 # Keys that may change when a run is resumed: they do not change what is computed.
 RESUMABLE_KEYS = frozenset(
     {"log_every", "checkpoint_every", "device", "threads", "tensorboard", "validation",
-     "mse_steps", "perception_steps"}
+     "mse_steps", "iframe_steps", "perception_steps"}
 )  # fmt: skip
 
 
@@ -60,13 +63,10 @@ class Run:
         self.stages = plan(config)
         self.total = self.stages[-1].stop
         torch.manual_seed(config["seed"])
-        self.model = SequentialCodec(codec_config(config, self.source.channels)).to(dist.device)
+        self.model = build_codec(config, self.source.channels).to(dist.device)
         trained = {h for s in self.stages if s.perception for h in s.heads}
         self.plfs = [h for h in self.model.codec_config.heads if h in trained]
-        self.critics = build_critics(
-            self.plfs, config["frames"], self.source.channels, config["critic_width"],
-            config["size"],
-        ).to(dist.device)  # fmt: skip
+        self.critics = build_critics(config, self.plfs, self.source.channels).to(dist.device)
         self.init: dict[str, Any] | None = None  # what --init copied (set by _train)
 
 
@@ -183,15 +183,19 @@ def _step(
             dist.device
         )
 
-    video = clips(0)
+    video = clips(0)[:, : stage.frames[1]]
+    first = stage.frames[0]
     outputs = model(video, heads=tuple(dict.fromkeys((MMSE_HEAD, *stage.heads))))
     outputs = outputs["reconstructions"]
+    kind = config["critic_loss"]
     if stage.perception:
         critics.requires_grad_(True)
 
         def critic_update(source: torch.Tensor, fakes: dict[str, torch.Tensor]) -> None:
             nonlocal stats
-            loss, stats = critic_loss(source, fakes, stage.heads, critics, config["gp_weight"])
+            loss, stats = critic_loss(
+                source, fakes, stage.heads, critics, config["gp_weight"], kind, first
+            )
             _update(
                 optimizers["critic_adam"], loss, critics.parameters(), dist, config["clip_norm"]
             )
@@ -199,7 +203,7 @@ def _step(
         # n_critic updates: n_critic − 1 on fresh clips, the last on this step's decoder
         # outputs (detached inside critic_loss), which saves one forward pass per step.
         for draw in range(1, config["n_critic"]):
-            fresh = clips(draw)
+            fresh = clips(draw)[:, : stage.frames[1]]
             with torch.no_grad():
                 fakes = model(fresh, heads=stage.heads)["reconstructions"]
             critic_update(fresh, fakes)
@@ -207,9 +211,9 @@ def _step(
         critics.requires_grad_(False)  # the decoder update needs gradients of inputs only
     loss, decoder_stats = decoder_loss(
         video, outputs, stage.heads, critics if stage.perception else None,
-        config["lambda_mse"], config["lambda_perc"],
+        config["lambda_mse"], config["lambda_perc"], first,
     )  # fmt: skip
-    _update(optimizers["decoder_adam"], loss, _trainable(model, stage), dist, config["clip_norm"])
+    _update(optimizers["decoder_adam"], loss, trainable(model, stage), dist, config["clip_norm"])
     return {**decoder_stats, **stats}
 
 
@@ -225,53 +229,71 @@ def _update(
     optimizer.step()
 
 
-def _trainable(model: SequentialCodec, stage: Stage) -> list[nn.Parameter]:
-    if stage.trains == "core":
-        return list(model.core_parameters())
-    if stage.trains == "heads":
-        return list(model.heads.parameters())
-    return list(model.parameters())
+def trainable(model: SequentialCodec, stage: Stage) -> list[nn.Parameter]:
+    """The parameters of ``stage.trains``' groups: ``core.iframe`` / ``core.pframe`` (encoder
+    and MMSE decoder of frame 1 / of P-frames), ``heads.iframe`` / ``heads.pframe`` (every
+    perception head's frame-1 / P-frame decoder)."""
+    groups = {
+        "core.iframe": lambda: model.iframe.parameters(),
+        "core.pframe": lambda: model.pframe.parameters(),
+        "heads.iframe": lambda: (
+            p
+            for part in (
+                getattr(model, "iframe_generator", None),
+                *(h.iframe for h in model.heads.values()),
+            )
+            if part is not None
+            for p in part.parameters()
+        ),
+        "heads.pframe": lambda: (p for h in model.heads.values() for p in h.pframe.parameters()),
+    }
+    return [p for group in stage.trains for p in groups[group]()]
 
 
 def _optimizers(run: Run, stage: Stage) -> dict[str, torch.optim.Optimizer]:
     """Fresh optimisers for ``stage``; model parameters outside it are frozen."""
     config = run.config
     run.model.requires_grad_(False)
-    trainable = _trainable(run.model, stage)
-    for parameter in trainable:
+    parameters = trainable(run.model, stage)
+    for parameter in parameters:
         parameter.requires_grad_(True)
     if not stage.perception:
-        return {"decoder_adam": torch.optim.Adam(trainable, lr=config["lr"])}
+        return {"decoder_adam": torch.optim.Adam(parameters, lr=config["lr"])}
     betas = tuple(config["betas"])
     critic_parameters = run.critics.parameters()
     return {
-        "decoder_adam": torch.optim.Adam(trainable, lr=config["perception_lr"], betas=betas),
+        "decoder_adam": torch.optim.Adam(parameters, lr=config["perception_lr"], betas=betas),
         "critic_adam": torch.optim.Adam(critic_parameters, lr=config["critic_lr"], betas=betas),
     }
 
 
 def warm_start(model: SequentialCodec, path: str) -> dict[str, Any]:
-    """Copy the weights of the codec at ``path`` into ``model``: the whole core (encoders and
-    MMSE decoders) must fit; heads of the same name and shape are copied too, other heads keep
-    their fresh weights. Returns what was copied, for the run's metadata."""
+    """Copy the weights of the codec at ``path`` into ``model``: every tensor of the same name
+    and shape (core and heads); the rest keep their fresh weights. So a core trained at other
+    rates starts this one: only the layers next to a latent of another size start fresh. A
+    codec of another size, width or levels, whose convolutions do not fit, is refused.
+    Returns what was copied and what was not, for the run's metadata."""
     weights, meta_path = checkpoint.model_paths(path)
     meta = checkpoint.read_meta(meta_path)
     tensors, _ = checkpoint.read_tensors(weights)
     own = model.state_dict()
     fits = {k: v for k, v in tensors.items() if k in own and own[k].shape == v.shape}
-    misfit = [k for k in own if not k.startswith("heads.") and k not in fits]
-    if misfit:
+    core = [k for k in own if not k.startswith("heads.") and k in tensors]
+    misfit = [k for k in core if k not in fits and "project" not in k]
+    if misfit or not core:
         raise UsageError(
-            f"--init {path}: its core does not fit this run ({misfit[0]} is missing or has "
-            "another shape); use the same size, rates, levels and width"
+            f"--init {path}: its core does not fit this run "
+            f"({misfit[0] if misfit else 'no core tensor'} is missing or has another shape); "
+            "use the same size, levels and width"
         )
     model.load_state_dict(fits, strict=False)
     return {
         "path": str(path),
         "name": meta.get("name"),
         "steps": meta.get("steps"),
-        "total_training_seconds": checkpoint.total_training_seconds(meta),
+        "total_training_seconds": total_training_seconds(meta),
         "heads": sorted({k.split(".")[1] for k in fits if k.startswith("heads.")}),
+        "fresh": sorted(k for k in own if k not in fits),
     }
 
 
@@ -338,35 +360,34 @@ def _checkpoint(
         save_samples(run.out / SAMPLES_FILE, grid)
         if log:
             log.image("samples", grid, meta["steps"])
-    meta = {
-        "kind": "codec",
-        "format": checkpoint.FORMAT,
-        "name": run.out.resolve().name,
-        "mode": config["mode"],
-        "plf": config["plf"],
-        "heads": list(model.head_names),
-        "reference": model.codec_config.reference,
-        "frame_bits": list(model.frame_bits),
-        "rate_bits": model.rate_bits(config["frames"]),
-        "size": list(model.codec_config.size),
-        "frames": config["frames"],
-        "stage": stage.name,
-        "steps": meta["steps"],
-        "planned_steps": run.total,
-        "complete": meta["steps"] == run.total,
-        "training_seconds": meta["training_seconds"],
-        "total_training_seconds": meta["training_seconds"]
+    meta = ModelMeta(
+        format=checkpoint.FORMAT,
+        name=run.out.resolve().name,
+        mode=config["mode"],
+        plf=config["plf"],
+        heads=list(model.head_names),
+        reference=model.codec_config.reference,
+        frame_bits=list(model.frame_bits),
+        rate_bits=model.rate_bits(config["frames"]),
+        size=list(model.codec_config.size),
+        frames=config["frames"],
+        stage=stage.name,
+        steps=meta["steps"],
+        planned_steps=run.total,
+        complete=meta["steps"] == run.total,
+        training_seconds=meta["training_seconds"],
+        total_training_seconds=meta["training_seconds"]
         + (run.init["total_training_seconds"] if run.init else 0.0),
-        "init": run.init,
-        "stages": meta["stages"],
-        "data": run.source.describe(),
-        "metrics": metrics,
-        "codec": model.config,
-        "config": config,
-        "world_size": run.dist.world,
-        "torch": torch.__version__,
-        "seqrdp": __version__,
-    }
+        init=run.init,
+        stages=meta["stages"],
+        data=run.source.describe(),
+        metrics=metrics,
+        codec=model.config,
+        config=config,
+        world_size=run.dist.world,
+        torch=torch.__version__,
+        seqrdp=__version__,
+    ).to_dict()
     state = {f"critics.{k}": v for k, v in run.critics.state_dict().items()}
     for name, optimizer in optimizers.items():
         state.update(checkpoint.optimizer_tensors(name, optimizer))

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 _GAP = 128  # grey separator value
+_VECTOR_ROWS = 4  # pixel rows of a vector frame's strip
 
 
 def _strip(clip: torch.Tensor) -> np.ndarray:
@@ -25,7 +26,11 @@ def _strip(clip: torch.Tensor) -> np.ndarray:
 
 def sample_grid(source: torch.Tensor, reconstructions: Mapping[str, torch.Tensor]) -> np.ndarray:
     """uint8 image (grey (H', W') or colour (H', W', 3)) of ``source`` (n, T, C, H, W) and each
-    head's reconstruction of it."""
+    head's reconstruction of it. Vector frames (H = W = 1, the gauss-markov source) are drawn as
+    grey strips of their C samples, −3 black to +3 white."""
+    if source.shape[-2:] == (1, 1):
+        source = _vector_strips(source)
+        reconstructions = {head: _vector_strips(r) for head, r in reconstructions.items()}
     rows = []
     for frames in (source, *reconstructions.values()):
         strips = [_strip(clip) for clip in frames]
@@ -33,6 +38,12 @@ def sample_grid(source: torch.Tensor, reconstructions: Mapping[str, torch.Tensor
         rows.append(np.concatenate([part for s in strips for part in (s, gap)][:-1], axis=1))
     grid = np.concatenate(rows, axis=0)
     return grid[..., 0] if grid.shape[-1] == 1 else grid
+
+
+def _vector_strips(clips: torch.Tensor) -> torch.Tensor:
+    """(n, T, d, 1, 1) real samples → (n, T, 1, _VECTOR_ROWS, d) grey values in [0, 1]."""
+    grey = clips.detach().flatten(2)[:, :, None, None, :] / 6.0 + 0.5
+    return grey.expand(-1, -1, -1, _VECTOR_ROWS, -1)
 
 
 def save_samples(path: Path, grid: np.ndarray) -> None:
