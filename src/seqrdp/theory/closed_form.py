@@ -47,7 +47,7 @@ def fmd_scale(estimate_var: float, sigma2: float, perception: float) -> float:
 
 
 def fmd_decoder(frame: Frame, perception: float) -> np.ndarray:
-    """Framewise-marginal PLF, any budget ``P``: ``x = (s/√q) w_j`` (``s`` fresh noise if ``q = 0``)."""
+    """Framewise-marginal PLF, any budget ``P``: ``x = (s/√q) w_j``; fresh noise if ``q = 0``."""
     s = fmd_scale(frame.estimate_var, frame.sigma2, perception)
     if frame.estimate_var <= 0.0:
         decoder = np.zeros(frame.index)
@@ -104,9 +104,10 @@ def closed_form_distortion(
             explained = source.rho[j - 1] ** 2 * q[j - 1]
             gap = (math.sqrt(max(sigma2[j] - explained, 0.0)) - r[j]) ** 2
         else:  # jd, past perfect
-            spread = source.rho[j - 1] ** 2 * spread + (
-                math.sqrt(source.innovation_var[j - 1]) - r[j]
-            ) ** 2
+            spread = (
+                source.rho[j - 1] ** 2 * spread
+                + (math.sqrt(source.innovation_var[j - 1]) - r[j]) ** 2
+            )
             gap = spread
         distortion[j] += gap
     return distortion

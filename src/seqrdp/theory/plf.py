@@ -82,4 +82,3 @@ def step_problem(plf: str, state: InnovationState, frame: Frame) -> StepProblem:
     else:
         raise ValueError(f"no perception geometry for PLF {plf!r}")
     return StepProblem(cross, row, offset, frame.target)
-

@@ -27,8 +27,6 @@ solved by its secular equation in O(j²) (:mod:`seqrdp.theory.secular`).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from seqrdp.theory.secular import RankOneUpdate
