@@ -5,6 +5,7 @@ import json
 import shutil
 import sys
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -20,10 +21,34 @@ RUN_FILES = {"latest", "ckpt-3", "model.safetensors", "model.json", "log.csv", "
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory, tiny):
+def trained(tmp_path_factory, tiny):
+    """``(run directory, the trained model as training left it in memory)``."""
     out = tmp_path_factory.mktemp("ckpt") / "run"
-    train(tiny(mse_steps=1, perception_steps=1), out)
-    return out
+    model, _ = train(tiny(mse_steps=1, perception_steps=1), out)
+    return out, model
+
+
+@pytest.fixture(scope="module")
+def run_dir(trained):
+    return trained[0]
+
+
+def test_the_loaded_checkpoint_codes_and_decodes_exactly_like_the_trained_model(trained):
+    out, model = trained
+    loaded, meta = load_codec(out)
+    model.eval()
+    video = torch.rand(2, 3, 1, 16, 16, generator=torch.Generator().manual_seed(0))
+    seeds = [0, 1]
+    symbols = model.compress(video, seeds)
+    assert all(
+        np.array_equal(a, b) for a, b in zip(symbols, loaded.compress(video, seeds), strict=True)
+    )
+    assert model.head_names == loaded.head_names == ("mse", "fmd", "jd", "sa")
+    for head in model.head_names:
+        assert torch.equal(
+            loaded.decompress(symbols, seeds, head), model.decompress(symbols, seeds, head)
+        ), head
+    assert [s.shape[1] * 2 for s in symbols] == meta["rate_bits"]  # 2 bits a symbol at L = 4
 
 
 def _header(path):
