@@ -48,11 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from seqrdp.evaluate import bound
+    from seqrdp.plfs import PLFS
     from seqrdp.progress import progress
 
     recipe = TINY if args.tiny else {}
     evaluation = args.evaluation or (TINY_EVALUATION if args.tiny else bound.EVALUATION_CLIPS)
-    jobs = len(bound.GRID) * (2 + len(bound.PLF_HEADS))  # core, universal, end-to-end per PLF
+    jobs = len(bound.GRID) * (2 + len(PLFS))  # core, universal, end-to-end per PLF
     bar = progress(total=jobs, desc="bench_bound")
     try:
         result = bound.run_grid(

@@ -21,6 +21,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import time  # noqa: E402
 
+from seqrdp.plfs import FMD, HEADS  # noqa: E402
 from seqrdp.theory import GaussMarkovSource  # noqa: E402
 from seqrdp.theory.oneshot import simulate  # noqa: E402
 
@@ -29,7 +30,7 @@ def bits(rate: float, blocks: list[int], sequences: int) -> list[dict]:
     rows = []
     for block in blocks:
         start = time.process_time()
-        result = simulate(GaussMarkovSource([]), [rate], 0.0, "fmd", block, sequences, 1)
+        result = simulate(GaussMarkovSource([]), [rate], 0.0, FMD, block, sequences, 1)
         cpu = time.process_time() - start
         rows.append(
             {
@@ -57,7 +58,7 @@ def bits(rate: float, blocks: list[int], sequences: int) -> list[dict]:
 def match(rates: list[float], perception: list[float], sequences: int, block: int) -> list[dict]:
     source = GaussMarkovSource([0.9] * (len(rates) - 1))
     rows = []
-    for plf in ("mse", "fmd", "jd", "sa"):
+    for plf in HEADS:
         start = time.process_time()
         result = simulate(source, rates, perception, plf, block, sequences, 0)
         result["cpu_s"] = time.process_time() - start

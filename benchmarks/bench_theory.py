@@ -34,6 +34,7 @@ import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from seqrdp.plfs import HEADS  # noqa: E402
 from seqrdp.theory import GaussMarkovSource, rdp_table, solve_test_channels  # noqa: E402
 from seqrdp.theory.plot import FIGURES  # noqa: E402
 
@@ -78,7 +79,7 @@ def measure(repeat: int) -> list[dict]:
         seconds, cpu = timed(
             lambda mode=mode: [
                 solve_test_channels(small, [0.05, 1.0, 1.0], 0.0, plf, mode)
-                for plf in ("mse", "fmd", "jd", "sa")
+                for plf in HEADS
             ],
             1,
         )
@@ -102,7 +103,7 @@ def sweep(frames: list[int], finite_frames: list[int], repeat: int) -> list[dict
     for budget_name, budget in SWEEP_BUDGETS.items():
         for t in frames if budget_name == "P = 0" else finite_frames:
             source = GaussMarkovSource([0.9] * (t - 1))
-            for plf in ("mse", "fmd", "jd", "sa"):
+            for plf in HEADS:
                 runs = repeat if t <= 80 else 1
                 seconds, cpu = timed(
                     lambda source=source, t=t, plf=plf, budget=budget: rdp_table(

@@ -8,8 +8,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from seqrdp.errors import UsageError
+from seqrdp.plfs import HEADS, PLFS
 from seqrdp.theory import (
-    PLFS,
     GaussMarkovSource,
     distortion_per_frame,
     greedy_decoders,
@@ -25,7 +25,6 @@ from seqrdp.theory.state import InnovationState
 
 from .strategies import budgets_for, rates_for, sources
 
-PERCEPTION_PLFS = ("fmd", "jd", "sa")
 SLOW_MATH = settings(max_examples=25, deadline=None)
 # Timing deadlines measure the machine, not the code.
 NO_DEADLINE = settings(deadline=None)
@@ -36,7 +35,7 @@ NO_DEADLINE = settings(deadline=None)
 def test_infinite_budget_makes_every_plf_the_mmse_recursion(source, data):
     rates = data.draw(rates_for(source.frames))
     expected = sequential_mmse_distortion(source, rates)
-    for plf in PLFS:
+    for plf in HEADS:
         np.testing.assert_allclose(
             distortion_per_frame(source, rates, np.inf, plf), expected, rtol=1e-10, atol=1e-12
         )
@@ -54,7 +53,7 @@ def test_fmd_single_frame_is_the_known_rdp_function(rate, budget, sigma2):
         s = sigma - math.sqrt(budget)
         expected = sigma2 + s**2 - 2 * sigma * s * root
     source = GaussMarkovSource([], sigma2_1=sigma2)
-    for plf in PERCEPTION_PLFS:  # at frame 1 every PLF compares P_{X_1} with P_{X̂_1}
+    for plf in PLFS:  # at frame 1 every PLF compares P_{X_1} with P_{X̂_1}
         got = distortion_per_frame(source, [rate], budget, plf)[0]
         assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
@@ -63,7 +62,7 @@ def test_fmd_single_frame_is_the_known_rdp_function(rate, budget, sigma2):
 @NO_DEADLINE
 def test_perfect_realism_single_frame_is_D_R_0_and_unconstrained_is_D_R_inf(rate, sigma2):
     source = GaussMarkovSource([], sigma2_1=sigma2)
-    for plf in PERCEPTION_PLFS:
+    for plf in PLFS:
         assert distortion_per_frame(source, [rate], 0.0, plf)[0] == pytest.approx(
             perfect_realism_distortion(rate, sigma2), rel=1e-9, abs=1e-12
         )
@@ -148,7 +147,7 @@ def test_perfect_realism_second_frame_matches_a_monte_carlo_of_the_scheme(plf):
 def test_distortion_does_not_grow_with_the_frames_own_rate(source, data):
     rates = data.draw(rates_for(source.frames))
     budgets = data.draw(budgets_for(source.frames))
-    plf = data.draw(st.sampled_from(PLFS))
+    plf = data.draw(st.sampled_from(HEADS))
     j = data.draw(st.integers(0, source.frames - 1))
     before = distortion_per_frame(source, rates, budgets, plf)
     assume(not np.isnan(before[j]))
@@ -164,7 +163,7 @@ def test_distortion_does_not_grow_with_the_frames_own_rate(source, data):
 def test_distortion_does_not_grow_with_the_frames_own_budget(source, data):
     rates = data.draw(rates_for(source.frames))
     budgets = data.draw(budgets_for(source.frames))
-    plf = data.draw(st.sampled_from(PERCEPTION_PLFS))
+    plf = data.draw(st.sampled_from(PLFS))
     j = data.draw(st.integers(0, source.frames - 1))
     before = distortion_per_frame(source, rates, budgets, plf)
     assume(not np.isnan(before[j]))
@@ -179,7 +178,7 @@ def test_distortion_does_not_grow_with_the_frames_own_budget(source, data):
 def test_every_decoder_meets_its_budget_and_beats_no_constraint_never(source, data):
     rates = data.draw(rates_for(source.frames))
     budgets = data.draw(budgets_for(source.frames))
-    plf = data.draw(st.sampled_from(PERCEPTION_PLFS))
+    plf = data.draw(st.sampled_from(PLFS))
     mmse = sequential_mmse_distortion(source, rates)
     for (step, decoder), budget, floor in zip(
         greedy_decoders(source, rates, budgets, plf), budgets, mmse, strict=True

@@ -30,7 +30,7 @@ from torch import nn
 from seqrdp.codec.model import MMSE_HEAD, Randomness, SequentialCodec
 from seqrdp.codec.quantizer import DitheredQuantizer
 from seqrdp.errors import UsageError
-from seqrdp.perception.plf import PAST, PLFS
+from seqrdp.plfs import PAST, PLFS
 
 KIND = "vector"
 
@@ -64,7 +64,7 @@ class VectorCodecConfig:
     noise_dims: int = 64
     heads: tuple[str, ...] = PLFS
     history: tuple[str, ...] | None = None
-    reference: str = "mse"
+    reference: str = MMSE_HEAD
 
     def __post_init__(self) -> None:
         if self.dims < 1 or self.width < 1 or self.noise_dims < 0:
@@ -91,7 +91,8 @@ class VectorCodecConfig:
             raise UsageError(f"history head {extra[0]!r} is not one of heads {list(self.heads)}")
         if self.reference != MMSE_HEAD and self.reference not in self.heads:
             raise UsageError(
-                f"reference {self.reference!r} must be 'mse' or one of heads {list(self.heads)}"
+                f"reference {self.reference!r} must be {MMSE_HEAD!r} or one of heads "
+                f"{list(self.heads)}"
             )
 
     @property

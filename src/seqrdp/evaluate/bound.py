@@ -34,9 +34,8 @@ from typing import Any
 import numpy as np
 
 from seqrdp.errors import UsageError
+from seqrdp.plfs import FMD, JD, MMSE_HEAD, PLFS, SA
 
-PLF_HEADS = ("fmd", "jd", "sa")
-MMSE = "mse"
 SMALLEST = None  # the smallest rate the quantiser allows: one latent dimension per frame
 
 # The issue's grid (bits per sample per frame): T = 3, rho = 0.9.
@@ -179,7 +178,7 @@ def measure(
     for head in heads:
         outputs = decoded[head]
         distortion = ((outputs - clips) ** 2).mean(axis=(0, 2))
-        if head == MMSE:
+        if head == MMSE_HEAD:
             perception = [(math.inf, math.inf)] * frames
         else:
             perception = [
@@ -245,7 +244,7 @@ def job_config(job: Job, recipe: Mapping[str, Any], core_dir: Path) -> dict[str,
         return build_config("universal", overrides={**overrides, "perception_steps": 0})
     overrides = {**overrides, "init": str(core_dir), "mse_steps": 0}
     if job.kind == "universal":
-        return build_config("universal", overrides={**overrides, "heads": list(PLF_HEADS)})
+        return build_config("universal", overrides={**overrides, "heads": list(PLFS)})
     return build_config("end-to-end", plf=job.plf, overrides=overrides)
 
 
@@ -264,7 +263,7 @@ def run_job(
     rows: list[dict[str, Any]] = []
     if job.kind != "core":
         clips = GaussMarkovClips(config).validation(evaluation).flatten(2).numpy()
-        heads = (MMSE, *PLF_HEADS) if job.kind == "universal" else (job.plf,)
+        heads = (MMSE_HEAD, *PLFS) if job.kind == "universal" else (job.plf,)
         mode = "universal" if job.kind == "universal" else "end-to-end"
         rows = measure(model, clips, job.point, gauss_markov_source(config), heads, mode)
     seconds = time.process_time() - tic
@@ -277,7 +276,7 @@ def grid_jobs(points: Sequence[RatePoint]) -> tuple[list[Job], list[Job]]:
     """The cores (first phase) and everything warm-started from them (second phase)."""
     cores = [Job(p, "core") for p in points]
     heads = [Job(p, "universal") for p in points]
-    heads += [Job(p, "end-to-end", plf) for p in points for plf in PLF_HEADS]
+    heads += [Job(p, "end-to-end", plf) for p in points for plf in PLFS]
     return cores, heads
 
 
@@ -342,7 +341,7 @@ def run_grid(
                 rows += job_rows
                 if on_done:
                     on_done(job)
-    order = {MMSE: 0, **{p: i + 1 for i, p in enumerate(PLF_HEADS)}}
+    order = {MMSE_HEAD: 0, **{p: i + 1 for i, p in enumerate(PLFS)}}
     rows.sort(key=lambda r: (r["rates"], r["mode"] != "universal", order[r["plf"]], r["frame"]))
     return {
         "rows": rows,
@@ -399,7 +398,7 @@ def findings(rows: Sequence[Mapping[str, Any]], bound_ratio: float = 1.6) -> dic
         "universality": [],
     }
     for r in rows:
-        if r["plf"] in (MMSE, "fmd") and r["mode"] == "universal":
+        if r["plf"] in (MMSE_HEAD, FMD) and r["mode"] == "universal":
             result["distance"].append(
                 {k: r[k] for k in ("rates", "plf", "frame", "ratio")}
                 | {"met": r["ratio"] <= bound_ratio}
@@ -408,9 +407,9 @@ def findings(rows: Sequence[Mapping[str, Any]], bound_ratio: float = 1.6) -> dic
         rates = list(rates)
         frames = sorted({r["frame"] for r in rows if r["rates"] == rates})
         for t in frames:
-            d = {p: pick(rates, "universal", p, t) for p in (MMSE, "fmd", "jd")}
+            d = {p: pick(rates, "universal", p, t) for p in (MMSE_HEAD, FMD, JD)}
             if all(d.values()):
-                values = [d[p]["learned_distortion"] for p in (MMSE, "fmd", "jd")]
+                values = [d[p]["learned_distortion"] for p in (MMSE_HEAD, FMD, JD)]
                 result["order"].append(
                     {
                         "rates": rates,
@@ -419,7 +418,7 @@ def findings(rows: Sequence[Mapping[str, Any]], bound_ratio: float = 1.6) -> dic
                         "met": values[0] <= values[1] <= values[2],
                     }
                 )
-            for plf in PLF_HEADS:
+            for plf in PLFS:
                 u, e = pick(rates, "universal", plf, t), pick(rates, "end-to-end", plf, t)
                 if u and e:
                     result["universality"].append(
@@ -434,11 +433,11 @@ def findings(rows: Sequence[Mapping[str, Any]], bound_ratio: float = 1.6) -> dic
                         }
                     )
         first = rates[0]
-        jd2, fmd2 = pick(rates, "universal", "jd", 2), pick(rates, "universal", "fmd", 2)
+        jd2, fmd2 = pick(rates, "universal", JD, 2), pick(rates, "universal", FMD, 2)
         if jd2 and first < 0.1:
             rho = jd2["rho"]
             source = GaussMarkovSource(rho)
-            floor = float(distortion_per_frame(source, [first, 60.0, *rates[2:]], 0.0, "jd")[1])
+            floor = float(distortion_per_frame(source, [first, 60.0, *rates[2:]], 0.0, JD)[1])
             result["permanence"].append(
                 {
                     "rates": rates,
@@ -469,7 +468,7 @@ def draw(rows: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
 
     from seqrdp.theory import GaussMarkovSource, distortion_per_frame
 
-    colours = {MMSE: "black", "fmd": "tab:blue", "jd": "tab:red", "sa": "tab:green"}
+    colours = {MMSE_HEAD: "black", FMD: "tab:blue", JD: "tab:red", SA: "tab:green"}
     points = sorted({tuple(r["rates"]) for r in rows})
     fig, axes = plt.subplots(1, len(points), figsize=(4.2 * len(points), 3.8), squeeze=False)
     for ax, rates in zip(axes[0], points, strict=True):
@@ -492,7 +491,7 @@ def draw(rows: Sequence[Mapping[str, Any]], path: str | Path) -> Path:
                 ax.plot(
                     frames, [r["learned_distortion"] for r in mine["universal"]], "o", color=colour
                 )
-            if plf != MMSE:
+            if plf != MMSE_HEAD:
                 ax.plot(
                     frames,
                     distortion_per_frame(source, rates, 0.0, plf),

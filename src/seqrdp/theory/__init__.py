@@ -21,7 +21,7 @@ from seqrdp._lazy import lazy_exports
 # P ∈ {0, ∞} loads NumPy only (SciPy costs ~0.4 s of CPU at start-up).
 _EXPORTS = {
     "MODES": "seqrdp.theory.inputs",
-    "PLFS": "seqrdp.theory.inputs",
+    "HEADS": "seqrdp.plfs",
     "GaussMarkovSource": "seqrdp.theory.source",
     "OneShotCode": "seqrdp.theory.oneshot",
     "SolverResult": "seqrdp.theory.solver",

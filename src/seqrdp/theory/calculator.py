@@ -21,13 +21,14 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from seqrdp.plfs import FMD, HEADS, MMSE_HEAD
 from seqrdp.theory.closed_form import (
     closed_form_distortion,
     fmd_decoder,
     has_closed_form,
     mse_decoder,
 )
-from seqrdp.theory.inputs import MODES, PLFS, check_choices, check_perception, check_rates
+from seqrdp.theory.inputs import MODES, check_choices, check_perception, check_rates
 from seqrdp.theory.mmse import (
     mmse_estimate_variance,
     mmse_innovation_variance,
@@ -46,9 +47,9 @@ def step_decoder(
     Returns ``None`` when no decoder meets the budget (only jd, whose loss cannot fall below
     what the past reconstructions already spent).
     """
-    if plf == "mse" or math.isinf(budget):
+    if plf == MMSE_HEAD or math.isinf(budget):
         return mse_decoder(frame)
-    if plf == "fmd" or frame.index == 1:  # at frame 1 every PLF compares P_{X_1} with P_{X̂_1}
+    if plf == FMD or frame.index == 1:  # at frame 1 every PLF compares P_{X_1} with P_{X̂_1}
         return fmd_decoder(frame, budget)
     problem = step_problem(plf, state, frame)
     least, floor = problem.least()
@@ -93,7 +94,7 @@ def greedy_decoders(
     In the paper's coordinates (:class:`~seqrdp.theory.state.Step`); costs O(j³) per frame.
     An infeasible frame has decoder ``None``; the frames after it are ``(None, None)``.
     """
-    check_choices(plf, PLFS, "--plf")
+    check_choices(plf, HEADS, "--plf")
     rates = check_rates(rates, source.frames)
     budgets = check_perception(perception, source.frames)
     solved: list[tuple[Step | None, Decoder | None]] = []
@@ -108,7 +109,7 @@ def distortion_per_frame(
     source: GaussMarkovSource,
     rates: float | Sequence[float],
     perception: float | Sequence[float] = 0.0,
-    plf: str = "mse",
+    plf: str = MMSE_HEAD,
     mode: str = "optimal",
 ) -> np.ndarray:
     """Per-frame distortion ``D_1 … D_T`` of the greedy sequential RDP optimum.
@@ -122,8 +123,8 @@ def distortion_per_frame(
     perception : float or sequence of float
         Budgets ``P_1 … P_T`` in squared W2 (one value applies to every frame); ``0`` is
         perfect realism, ``inf`` no constraint.
-    plf : {"mse", "fmd", "jd", "sa"}
-        Perception loss function.
+    plf : str
+        Perception loss function, one of :data:`seqrdp.plfs.HEADS` (the MMSE head: none).
     mode : {"optimal", "universal"}
         ``optimal``: encoder and decoder designed for the PLF; ``universal``: the MMSE
         sequential encoder with a decoder designed for the PLF. Equal in this model (module
@@ -135,7 +136,7 @@ def distortion_per_frame(
         MSE per sample for each frame; ``nan`` from the first frame whose budget cannot be met
         (jd only: e.g. ``P_2 = 0`` after ``P_1 > 0``).
     """
-    check_choices(plf, PLFS, "--plf")
+    check_choices(plf, HEADS, "--plf")
     check_choices(mode, MODES, "--mode")
     rates = check_rates(rates, source.frames)
     budgets = check_perception(perception, source.frames)
@@ -152,14 +153,14 @@ def rdp_table(
     source: GaussMarkovSource,
     rates: float | Sequence[float],
     perception: float | Sequence[float] = 0.0,
-    plfs: Iterable[str] = PLFS,
+    plfs: Iterable[str] = HEADS,
     modes: Iterable[str] = MODES,
 ) -> list[dict]:
     """One row per ``(plf, mode)``: ``{"plf", "mode", "distortion": [D_1 … D_T]}``.
 
     Rows are ordered by PLF, then mode, as given; see :func:`distortion_per_frame`.
     """
-    plfs = check_choices(plfs, PLFS, "--plf")
+    plfs = check_choices(plfs, HEADS, "--plf")
     modes = check_choices(modes, MODES, "--mode")
     rows = []
     for plf in plfs:

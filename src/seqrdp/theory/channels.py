@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqrdp.errors import UsageError
+from seqrdp.plfs import MMSE_HEAD
 from seqrdp.theory.calculator import greedy_decoders
 from seqrdp.theory.inputs import check_rates
 from seqrdp.theory.mmse import sequential_mmse_distortion
@@ -158,9 +159,9 @@ def frame_channels(
         ``R_1 … R_T``, bits/sample.
     perception : float or sequence of float
         Budgets ``P_1 … P_T`` (squared W2).
-    plf : {"mse", "fmd", "jd", "sa"}
-        Perception loss function (both modes share these channels: see
-        :mod:`seqrdp.theory.calculator`).
+    plf : str
+        Perception loss function, one of :data:`seqrdp.plfs.HEADS` (the MMSE head: none;
+        both modes share these channels: see :mod:`seqrdp.theory.calculator`).
 
     Returns
     -------
@@ -201,7 +202,7 @@ def frame_channels(
                 "(infinite information); no one-shot code exists"
             )
         information = 0.0 if decoder_var == 0.0 else 0.5 * math.log2(decoder_var / encoder_var)
-        loss = None if plf == "mse" else perception_loss(plf, step, decoder)
+        loss = None if plf == MMSE_HEAD else perception_loss(plf, step, decoder)
         channels.append(
             FrameChannel(
                 frame=j + 1,

@@ -27,6 +27,7 @@ import math
 
 import numpy as np
 
+from seqrdp.plfs import FMD, JD, MMSE_HEAD, SA
 from seqrdp.theory.mmse import (
     mmse_estimate_variance,
     mmse_innovation_variance,
@@ -59,11 +60,11 @@ def fmd_decoder(frame: Frame, perception: float) -> np.ndarray:
 def has_closed_form(plf: str, budgets: np.ndarray) -> bool:
     """Whether every frame's step is closed-form (module docstring): the recursion applies."""
     later = budgets[1:]
-    if plf in ("mse", "fmd"):
+    if plf in (MMSE_HEAD, FMD):
         return True
-    if plf == "sa":
+    if plf == SA:
         return bool(np.all((later == 0.0) | np.isinf(later)))
-    if plf == "jd":
+    if plf == JD:
         # P_j = 0 needs a perfect past: zeros first, then only ∞.
         perfect = np.cumprod(budgets == 0.0).astype(bool)[:-1]
         return bool(np.all(np.isinf(later) | ((later == 0.0) & perfect)))
@@ -82,7 +83,8 @@ def closed_form_distortion(
         ``R_1 … R_T``, bits/sample (checked).
     budgets : numpy.ndarray
         ``P_1 … P_T``, squared W2 (checked).
-    plf : {"mse", "fmd", "jd", "sa"}
+    plf : str
+        Perception loss function, one of :data:`seqrdp.plfs.HEADS` (the MMSE head: none).
 
     Returns
     -------
@@ -95,12 +97,12 @@ def closed_form_distortion(
     distortion = sequential_mmse_distortion(source, rates)  # σ² − q; the loop adds ‖x − w_j‖²
     spread = 0.0  # jd: e_j = ‖c_j − w_j‖²
     for j, budget in enumerate(budgets):
-        if plf == "mse" or math.isinf(budget):
+        if plf == MMSE_HEAD or math.isinf(budget):
             continue
-        if plf == "fmd" or j == 0:
+        if plf == FMD or j == 0:
             gap = (fmd_scale(q[j], sigma2[j], budget) - math.sqrt(q[j])) ** 2
             spread = gap
-        elif plf == "sa":
+        elif plf == SA:
             explained = source.rho[j - 1] ** 2 * q[j - 1]
             gap = (math.sqrt(max(sigma2[j] - explained, 0.0)) - r[j]) ** 2
         else:  # jd, past perfect

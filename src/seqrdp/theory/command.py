@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 
 from seqrdp.errors import UsageError
+from seqrdp.plfs import HEADS, choices_text
 
 DEMO_RATES = "0.05,1,1"
 DEMO_OUT = "seqrdp-demo/theory"
@@ -62,7 +63,7 @@ def gm_result(
     sigma1: float = 1.0,
     innovation_var: Sequence[float] | None = None,
     perception: Sequence[float] = (0.0,),
-    plfs: Sequence[str] = ("mse", "fmd", "jd", "sa"),
+    plfs: Sequence[str] = HEADS,
     modes: Sequence[str] = ("optimal", "universal"),
 ) -> dict:
     """The ``seqrdp theory gm --json`` object (``inf``/``nan`` still as floats)."""
@@ -130,7 +131,7 @@ def format_table(result: dict) -> str:
 def _setting(args: argparse.Namespace) -> tuple:
     """The flags shared by ``gm`` and ``oneshot``, parsed: rates, rho, innovation variances,
     perception, PLFs, modes."""
-    from seqrdp.theory.inputs import MODES, PLFS, check_choices
+    from seqrdp.theory.inputs import MODES, check_choices
 
     rates = parse_floats(args.rates, "--rates")
     frames = len(rates)
@@ -146,7 +147,7 @@ def _setting(args: argparse.Namespace) -> tuple:
             f"--perception: got {len(perception)} values for T = {frames} frames "
             "(give one value or one per frame)"
         )
-    plfs = check_choices([p.strip() for p in args.plf.split(",")], PLFS, "--plf")
+    plfs = check_choices([p.strip() for p in args.plf.split(",")], HEADS, "--plf")
     modes = check_choices([m.strip() for m in args.mode.split(",")], MODES, "--mode")
     return rates, rho, innovation_var, perception, plfs, modes
 
@@ -276,9 +277,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     gm.add_argument(
         "--plf",
-        default="mse,fmd,jd,sa",
+        default=choices_text(HEADS),
         metavar="PLF[,...]",
-        help="perception loss functions among mse, fmd, jd, sa (default: all)",
+        help=f"perception loss functions among {', '.join(HEADS)} (default: all)",
     )
     gm.add_argument(
         "--mode",

@@ -13,9 +13,6 @@ import numpy as np
 
 from seqrdp.errors import UsageError
 
-PLFS = ("mse", "fmd", "jd", "sa")
-"""Perception loss functions: none, framewise marginal, joint distribution, self-adaptive."""
-
 MODES = ("optimal", "universal")
 """``optimal``: encoder and decoder for the PLF; ``universal``: MMSE encoder + PLF decoder."""
 

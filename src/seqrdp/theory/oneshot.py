@@ -29,9 +29,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqrdp.errors import UsageError
+from seqrdp.plfs import FMD, HEADS, JD, MMSE_HEAD, SA
 from seqrdp.theory.channels import ChannelSolution, FrameChannel, frame_channels
 from seqrdp.theory.common_randomness import block_keys
-from seqrdp.theory.inputs import MODES, PLFS, check_choices, check_perception, check_rates
+from seqrdp.theory.inputs import MODES, check_choices, check_perception, check_rates
 from seqrdp.theory.poisson_representation import decode, encode
 from seqrdp.theory.source import GaussMarkovSource
 from seqrdp.theory.universal_code import BitReader, exp_golomb, exp_golomb_length, pack, unpack
@@ -213,13 +214,13 @@ def _compared(plf: str, frame: int, frames: int) -> tuple[list[int], list[int]] 
     """Indices into ``(X_1 … X_T, X̂_1 … X̂_F)`` of the two laws the PLF compares at ``frame``
     (:mod:`seqrdp.theory.plf`): reference, reconstructions. ``None`` for mse."""
     j, t = frame, frames
-    if plf == "mse":
+    if plf == MMSE_HEAD:
         return None
-    if plf == "fmd":
+    if plf == FMD:
         return [j - 1], [t + j - 1]
-    if plf == "jd":
+    if plf == JD:
         return list(range(j)), list(range(t, t + j))
-    if plf == "sa":
+    if plf == SA:
         return [*range(t, t + j - 1), j - 1], list(range(t, t + j))
     raise ValueError(f"unknown PLF {plf!r}")
 
@@ -273,7 +274,7 @@ def sampling_intervals(
     lo_p, hi_p = np.percentile(np.array(draws_p), tails, axis=0)
     distortion = [[float(a), float(b)] for a, b in zip(lo_d, hi_d, strict=True)]
     perception = [
-        None if plf == "mse" else [float(a), float(b)] for a, b in zip(lo_p, hi_p, strict=True)
+        None if plf == MMSE_HEAD else [float(a), float(b)] for a, b in zip(lo_p, hi_p, strict=True)
     ]
     return distortion, perception
 
@@ -317,7 +318,7 @@ def simulate(
         sampling intervals, :func:`sampling_intervals`), ``points_examined_mean`` (the
         search's cost per block) and ``decoded_exactly``.
     """
-    check_choices(plf, PLFS, "--plf")
+    check_choices(plf, HEADS, "--plf")
     if block < 1:
         raise UsageError(f"--block: give at least 1 sample per block, got {block}")
     if sequences < 2:
@@ -385,7 +386,7 @@ def oneshot_table(
     Both modes have the same channels (:mod:`seqrdp.theory.calculator`), so they share one
     simulation; each row still says its mode.
     """
-    plfs = check_choices(plfs, PLFS, "--plf")
+    plfs = check_choices(plfs, HEADS, "--plf")
     modes = check_choices(modes, MODES, "--mode")
     rows = []
     for plf in plfs:
@@ -405,7 +406,7 @@ def oneshot_result(
     sigma1: float = 1.0,
     innovation_var: Sequence[float] | None = None,
     perception: Sequence[float] = (0.0,),
-    plfs: Sequence[str] = PLFS,
+    plfs: Sequence[str] = HEADS,
     modes: Sequence[str] = MODES,
     block: int = 1,
     sequences: int = 10_000,

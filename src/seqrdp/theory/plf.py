@@ -30,6 +30,7 @@ import math
 
 import numpy as np
 
+from seqrdp.plfs import FMD, JD, MMSE_HEAD, SA
 from seqrdp.theory.state import Decoder, Frame, InnovationState, Step, bordered
 from seqrdp.theory.step_numeric import StepProblem
 from seqrdp.theory.wasserstein import GaussianW2
@@ -37,13 +38,13 @@ from seqrdp.theory.wasserstein import GaussianW2
 
 def perception_reference(plf: str, step: Step) -> np.ndarray | None:
     """Covariance ``A`` of the law the PLF wants the reconstructions to match (``None``: mse)."""
-    if plf == "mse":
+    if plf == MMSE_HEAD:
         return None
-    if plf == "fmd":
+    if plf == FMD:
         return np.array([[step.sigma2]])
-    if plf == "jd":
+    if plf == JD:
         return step.source_cov
-    if plf == "sa":
+    if plf == SA:
         reference = np.empty((step.frame, step.frame))
         reference[:-1, :-1] = step.past_cov
         reference[:-1, -1] = reference[-1, :-1] = step.cross
@@ -65,16 +66,16 @@ def step_problem(plf: str, state: InnovationState, frame: Frame) -> StepProblem:
     """Frame ``j``'s step problem in innovation coordinates, with ``x ↦ W2²`` (not for mse)."""
     j = frame.index
     past_trace = float(np.trace(state.gram))  # tr K = ‖L's past rows‖²
-    if plf == "jd":
+    if plf == JD:
         cross = bordered(state.source_cross)
         row = frame.source_row
         offset = float(np.sum(state.source.sigma2[:j])) + past_trace
-    elif plf == "sa":
+    elif plf == SA:
         cross = bordered(state.gram)
         past = frame.target[:-1]
         row = np.append(past, math.sqrt(max(frame.sigma2 - past @ past, 0.0)))
         offset = 2.0 * past_trace + frame.sigma2
-    elif plf == "fmd":
+    elif plf == FMD:
         cross = np.zeros((j, j))
         row = np.zeros(j)
         row[-1] = math.sqrt(frame.sigma2)

@@ -17,19 +17,19 @@ from pathlib import Path
 
 import numpy as np
 
+from seqrdp.plfs import FMD, HEADS, JD, MMSE_HEAD, SA
 from seqrdp.theory.calculator import distortion_per_frame
-from seqrdp.theory.inputs import PLFS
 from seqrdp.theory.solver import FEASIBILITY_TOLERANCE, solve_test_channels
 from seqrdp.theory.source import GaussMarkovSource
 
 RHO = 0.9
 LABELS = {
-    "mse": "mse (no perception constraint)",
-    "fmd": "fmd (each frame looks real)",
-    "jd": "jd (the clip so far looks real)",
-    "sa": "sa (self-adaptive)",
+    MMSE_HEAD: f"{MMSE_HEAD} (no perception constraint)",
+    FMD: f"{FMD} (each frame looks real)",
+    JD: f"{JD} (the clip so far looks real)",
+    SA: f"{SA} (self-adaptive)",
 }
-STYLES = {"mse": "k--", "fmd": "C0-", "jd": "C3-", "sa": "C2-."}
+STYLES = {MMSE_HEAD: "k--", FMD: "C0-", JD: "C3-", SA: "C2-."}
 
 
 @dataclass(frozen=True)
@@ -62,16 +62,16 @@ def draw_error_permanence(stem: Path, rate_2: float = 3.0) -> None:
     rate_1 = np.linspace(0.0, 2.0, 41)
     d2 = {
         plf: np.array([distortion_per_frame(source, [r, rate_2], 0.0, plf)[1] for r in rate_1])
-        for plf in PLFS
+        for plf in HEADS
     }
     _write_csv(
         stem.with_suffix(".csv"),
-        ["rate_1_bits", *(f"distortion_2_{plf}" for plf in PLFS)],
-        [[r, *(d2[plf][i] for plf in PLFS)] for i, r in enumerate(rate_1)],
+        ["rate_1_bits", *(f"distortion_2_{plf}" for plf in HEADS)],
+        [[r, *(d2[plf][i] for plf in HEADS)] for i, r in enumerate(rate_1)],
     )
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    for plf in PLFS:
+    for plf in HEADS:
         ax.plot(rate_1, d2[plf], STYLES[plf], label=LABELS[plf])
     ax.set_xlabel("first-frame rate $R_1$ (bits/sample)")
     ax.set_ylabel("second-frame distortion $D_2$ (MSE per sample)")
@@ -94,17 +94,17 @@ def draw_distortion_vs_rate(stem: Path, frames: int = 3) -> None:
     rate = np.linspace(0.0, 2.0, 41)
     d = {
         plf: np.array([distortion_per_frame(source, [r] * frames, 0.0, plf) for r in rate])
-        for plf in PLFS
+        for plf in HEADS
     }
     _write_csv(
         stem.with_suffix(".csv"),
-        ["rate_bits", *(f"distortion_{j}_{plf}" for plf in PLFS for j in range(1, frames + 1))],
-        [[r, *(d[plf][i, j] for plf in PLFS for j in range(frames))] for i, r in enumerate(rate)],
+        ["rate_bits", *(f"distortion_{j}_{plf}" for plf in HEADS for j in range(1, frames + 1))],
+        [[r, *(d[plf][i, j] for plf in HEADS for j in range(frames))] for i, r in enumerate(rate)],
     )
     plt = _pyplot()
     fig, axes = plt.subplots(1, frames, figsize=(4.0 * frames, 4.0), sharey=True)
     for j, ax in enumerate(axes):
-        for plf in PLFS:
+        for plf in HEADS:
             ax.plot(rate, d[plf][:, j], STYLES[plf], label=LABELS[plf])
         ax.set_title(f"frame {j + 1}")
         ax.set_xlabel("rate per frame $R$ (bits/sample)")
@@ -134,7 +134,7 @@ def draw_universality_gap(
     rows = []
     for budget in budgets:
         label = ", ".join(f"{p:g}" for p in budget)
-        for plf in PLFS:
+        for plf in HEADS:
             calculator = distortion_per_frame(source, rates, budget, plf)
             optimal = solve_test_channels(source, rates, budget, plf, "optimal").distortion
             universal = solve_test_channels(source, rates, budget, plf, "universal").distortion
@@ -156,7 +156,7 @@ def draw_universality_gap(
         for j in range(len(rates)):
             gaps = [abs(r[6]) for r in rows if r[0] == label and r[2] == j + 1]
             ax.bar(
-                np.arange(len(PLFS)) + (j - (len(rates) - 1) / 2) * width,
+                np.arange(len(HEADS)) + (j - (len(rates) - 1) / 2) * width,
                 np.maximum(gaps, floor),
                 width,
                 label=f"frame {j + 1}",
@@ -164,7 +164,7 @@ def draw_universality_gap(
         ax.axhline(FEASIBILITY_TOLERANCE, color="k", ls=":", label="solver tolerance")
         ax.set_yscale("log")
         ax.set_ylim(floor / 2, 1e-2)
-        ax.set_xticks(range(len(PLFS)), PLFS)
+        ax.set_xticks(range(len(HEADS)), HEADS)
         ax.set_xlabel("perception loss function")
         ax.set_title(f"perception budgets P = {label} (squared W2)")
         ax.grid(alpha=0.3, axis="y")

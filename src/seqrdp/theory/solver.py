@@ -31,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import NonlinearConstraint, minimize
 
-from seqrdp.theory.inputs import MODES, PLFS, check_choices, check_perception, check_rates
+from seqrdp.plfs import FMD, HEADS, JD, MMSE_HEAD
+from seqrdp.theory.inputs import MODES, check_choices, check_perception, check_rates
 from seqrdp.theory.source import GaussMarkovSource
 from seqrdp.theory.wasserstein import GaussianW2, gaussian_w2_squared
 
@@ -95,10 +96,10 @@ def _reference_and_compared(
     plf: str, x: np.ndarray, xhat_past: np.ndarray, xhat_j: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows of the PLF's reference variables and of the compared reconstructions."""
-    if plf == "fmd":
+    if plf == FMD:
         return x[-1:], xhat_j[None]
     compared = np.vstack([xhat_past, xhat_j])
-    if plf == "jd":
+    if plf == JD:
         return x, compared
     return np.vstack([xhat_past, x[-1:]]), compared  # sa
 
@@ -126,7 +127,7 @@ class _Frame:
         self.n_u = len(self.past_u) + self.k
         self.size = self.n_a + self.n_u + j
         reference, _ = _reference_and_compared(plf, self.x, self.past_xhat, self.x[-1])
-        self.reference = reference if plf != "mse" else None
+        self.reference = reference if plf != MMSE_HEAD else None
 
     def unpack(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(A_j, rows of U_j, row of X̂_j)``."""
@@ -199,7 +200,7 @@ def solve_test_channels(
     source: GaussMarkovSource,
     rates: float | Sequence[float],
     perception: float | Sequence[float] = 0.0,
-    plf: str = "mse",
+    plf: str = MMSE_HEAD,
     mode: str = "optimal",
     *,
     rows: int = 2,
@@ -223,7 +224,7 @@ def solve_test_channels(
     -------
     SolverResult
     """
-    plf = check_choices(plf, PLFS, "--plf")[0]
+    plf = check_choices(plf, HEADS, "--plf")[0]
     mode = check_choices(mode, MODES, "--mode")[0]
     rates = check_rates(rates, source.frames)
     budgets = check_perception(perception, source.frames)
@@ -272,13 +273,13 @@ def _solve_frame(
                 "jac": lambda th: -frame.rate_gradient(th),
             }
         )
-    if plf != "mse" and budget == 0:
+    if plf != MMSE_HEAD and budget == 0:
         reference, compared = frame.reference, frame.compared(np.zeros(frame.size))
         past_gap = reference[:-1] @ reference[:-1].T - compared[:-1] @ compared[:-1].T
         if past_gap.size and np.abs(past_gap).max() > FEASIBILITY_TOLERANCE:
             return None  # the laws already differ in frames no decoder can change
         constraints.append({"type": "eq", "fun": frame.law_gap, "jac": frame.law_gap_jacobian})
-    elif plf != "mse" and math.isfinite(budget):
+    elif plf != MMSE_HEAD and math.isfinite(budget):
         constraints.append(
             {
                 "type": "ineq",
