@@ -39,19 +39,28 @@ class RankOneUpdate:
         from scipy.linalg.lapack import dlasd4  # SciPy loads only where a finite budget needs it
 
         self._order = np.argsort(d, kind="stable")
+        # Work on S / scale² (scale: the largest of d and √ρ|z|), so that nothing under- or
+        # overflows; σ is scaled back at the end.
         poles = np.asarray(d, dtype=float)[self._order]
-        vector = np.asarray(z, dtype=float)[self._order]
+        vector = np.sqrt(rho) * np.asarray(z, dtype=float)[self._order]
         k = len(poles)
-        strength = np.sqrt(rho) * np.linalg.norm(vector) if k else 0.0
-        self.tol = 8.0 * np.finfo(float).eps * max(poles[-1] if k else 0.0, strength)
-        poles[poles <= self.tol] = 0.0  # as dlasd2: a pole is 0 or at least tol from 0
+        scale = max(poles.max(initial=0.0), np.abs(vector).max(initial=0.0))
+        self.tol = 8.0 * np.finfo(float).eps * scale
+        self._rotations: list[tuple[int, int, float, float]] = []
+        self._kept = np.zeros(0, dtype=int)
+        self._vectors = np.zeros((0, 0))
+        self.sigma = poles.copy()
+        if scale == 0.0:
+            self.kernel = k
+            return
+        poles, vector = poles / scale, vector / scale
+        tol = 8.0 * np.finfo(float).eps * max(poles[-1], np.linalg.norm(vector))
+        poles[poles <= tol] = 0.0  # as dlasd2: a pole is 0 or at least tol from 0
         # A negligible z_m leaves (d_m, e_m) an eigenpair; of two poles closer than tol, a plane
         # rotation moves the weight of z onto the upper one.
-        live = np.sqrt(rho) * np.abs(vector) > self.tol
-        self._rotations: list[tuple[int, int, float, float]] = []
-        vector = vector.copy()
+        live = np.abs(vector) > tol
         indices = np.flatnonzero(live)
-        for step in np.flatnonzero(np.diff(poles[indices]) <= self.tol):
+        for step in np.flatnonzero(np.diff(poles[indices]) <= tol):
             low, high = indices[step], indices[step + 1]
             radius = np.hypot(vector[high], vector[low])
             c, s = vector[high] / radius, vector[low] / radius
@@ -59,26 +68,25 @@ class RankOneUpdate:
             vector[high], vector[low] = radius, 0.0
             live[low] = False
         self._kept = np.flatnonzero(live)
-        self.sigma = poles.copy()
+        sigma = poles.copy()
         if len(self._kept) == 1:
             m = self._kept[0]
-            self.sigma[m] = np.hypot(poles[m], np.sqrt(rho) * vector[m])
+            sigma[m] = np.hypot(poles[m], vector[m])
             self._vectors = np.ones((1, 1))
         elif len(self._kept) > 1:
             d_live, z_live = poles[self._kept], vector[self._kept]
             norm = np.linalg.norm(z_live)
-            unit, weight = z_live / norm, rho * norm**2
+            unit, weight = z_live / norm, norm**2
             gap = np.empty((len(self._kept), len(self._kept)))  # gap[i, m] = d_m² − σ_i²
             for i in range(len(self._kept)):
                 delta, sigma_i, plus, info = dlasd4(i, d_live, unit, weight)
                 if info != 0:  # pragma: no cover - LAPACK's own failure
                     raise ArithmeticError(f"dlasd4 did not converge (info = {info})")
-                self.sigma[self._kept[i]] = sigma_i
+                sigma[self._kept[i]] = sigma_i
                 gap[i] = delta * plus
             vectors = _loewner(d_live, gap, weight, np.sign(unit)) / gap  # row i: σ_i²
             self._vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-        else:
-            self._vectors = np.zeros((0, 0))
+        self.sigma = sigma * scale
         self.kernel = int(np.sum(self.sigma <= self.tol))
 
     def _rotate(self, v: np.ndarray) -> np.ndarray:

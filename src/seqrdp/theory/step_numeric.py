@@ -77,12 +77,16 @@ class StepProblem:
         ``Q(x)ᵀu = (MᵀM)^{−½}Mᵀu``. Where ``M`` is singular (a frame at rate 0), ``Q`` sends the
         part of ``u`` outside the range of ``M``, ``u − M(MᵀM)⁺Mᵀu``, to ``E_j``.
         """
-        coefficients = update.divide(update.project(z))
+        coefficients = update.divide(update.project(z))  # Uᵀu, U the left singular vectors
         transported = self.basis @ update.combine(coefficients)
         if update.kernel:
-            projector = self.basis @ update.combine(update.divide(coefficients))  # (MᵀM)⁺Mᵀu
-            outside = self.row - self.cross @ projector - self.row * (decoder @ projector)
-            transported[-1] += float(np.linalg.norm(outside))
+            outside = self.row_norm2 - coefficients @ coefficients  # ‖u − UUᵀu‖²
+            if outside > 1e-6 * self.row_norm2:
+                transported[-1] += np.sqrt(outside)
+            else:  # small: the difference of squares has lost its digits; take the residual
+                projector = self.basis @ update.combine(update.divide(coefficients))
+                residual = self.row - self.cross @ projector - self.row * (decoder @ projector)
+                transported[-1] += float(np.linalg.norm(residual))
         return transported
 
     def loss(self, decoder: np.ndarray) -> float:
