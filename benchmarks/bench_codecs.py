@@ -132,6 +132,7 @@ def classical_rows(codec: classical.Codec, clips: Clips, bar) -> list[tuple[dict
             codec.quantiser: q,
             "bits": float(np.mean([c.bits for c in coded])),
             "bits_range": [min(c.bits for c in coded), max(c.bits for c in coded)],
+            "frame_bits": [round(float(b), 1) for b in np.mean([c.frame_bits for c in coded], 0)],
             "parameter_set_bits": float(np.mean([c.parameter_set_bits for c in coded])),
             "sei_bits_removed": float(np.mean([c.sei_bits for c in coded])),
         }
