@@ -86,10 +86,10 @@ def test_json_has_one_value_per_frame_for_every_documented_key(files, capsys):
 
 
 def test_sequences_flag_keeps_the_first_sequences_and_matches_the_library(files, capsys):
+    from seqrdp.codec.loading import load_codec
     from seqrdp.data.arrays import load_videoset
     from seqrdp.evaluate.classifier import load_classifier
     from seqrdp.evaluate.run import evaluate_codec
-    from seqrdp.codec.loading import load_codec
 
     checkpoint, data = files
     args = ("--checkpoint", checkpoint, "--data", data, "--sequences", 4, "--seed", 3)

@@ -91,7 +91,7 @@ class CodecConfig:
     noise_dims: int = 16
     scale_levels: int = 4
     scale_sigma: float = 1.0
-    iframe_head: str = "generator"
+    iframe_head: str = "refine"
     heads: tuple[str, ...] = PLFS
     history: tuple[str, ...] | None = None
     reference: str = MMSE_HEAD
@@ -136,9 +136,7 @@ class CodecConfig:
         if self.noise_dims < 0 or self.scale_sigma <= 0:
             raise UsageError("noise_dims must be >= 0 and scale_sigma > 0")
         if self.iframe_head not in IFRAME_HEADS:
-            raise UsageError(
-                f"iframe_head {self.iframe_head!r} is not one of {list(IFRAME_HEADS)}"
-            )
+            raise UsageError(f"iframe_head {self.iframe_head!r} is not one of {list(IFRAME_HEADS)}")
         unknown = sorted(set(self.heads) - set(PLFS))
         if unknown:
             raise UsageError(f"unknown head {unknown[0]!r}; perception heads are {list(PLFS)}")

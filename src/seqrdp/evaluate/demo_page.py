@@ -149,6 +149,11 @@ def build_page(
     if uni:
         rows = [[r["plf"], r["universal_mse"], r["end_to_end_mse"], r["ratio"]] for r in uni]
         universality.table(["PLF", "universal head MSE", "end-to-end MSE", "ratio"], rows)
+        universality.text(
+            "Caution: the end-to-end codecs of these rows did not train well (the end-to-end "
+            "fmd codec's frames show the source digit at chance level), so these ratios do "
+            "not yet show universality; see the README."
+        )
     universality.text(
         "This model is universal: its encoder was trained for MSE alone and frozen; each "
         "perception head was then trained on the frozen representation. All heads decode the "
