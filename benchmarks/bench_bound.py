@@ -30,6 +30,7 @@ TINY = {
     "noise_dims": 8,
     "batch": 32,
     "mse_steps": 4,
+    "iframe_steps": 2,
     "perception_steps": 4,
 }
 TINY_EVALUATION = 512

@@ -51,20 +51,21 @@ RECIPE: dict[str, Any] = {
     "rho": [0.9],
     "sigma1": 1.0,
     "levels": 2,
-    "width": 256,
-    "critic_width": 256,
+    "width": 128,
+    "critic_width": 128,
     "noise_dims": 64,
     "batch": 256,
     "mse_steps": 1500,
-    "perception_steps": 1500,
+    "iframe_steps": 300,
+    "perception_steps": 500,
     "lr": 0.001,
     "perception_lr": 0.0005,
-    "critic_lr": 0.0005,
+    "critic_lr": 0.001,
     "betas": [0.5, 0.9],
-    "n_critic": 1,
+    "n_critic": 3,
     "gp_weight": 10.0,
     "lambda_mse": 1.0,
-    "lambda_perc": 0.1,
+    "lambda_perc": 1.0,
     "clip_norm": 0.0,
     "seed": 0,
 }
@@ -241,7 +242,9 @@ def job_config(job: Job, recipe: Mapping[str, Any], core_dir: Path) -> dict[str,
         "device": "cpu",
     }
     if job.kind == "core":
-        return build_config("universal", overrides={**overrides, "perception_steps": 0})
+        return build_config(
+            "universal", overrides={**overrides, "iframe_steps": 0, "perception_steps": 0}
+        )
     overrides = {**overrides, "init": str(core_dir), "mse_steps": 0}
     if job.kind == "universal":
         return build_config("universal", overrides={**overrides, "heads": list(PLFS)})
