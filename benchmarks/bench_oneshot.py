@@ -47,8 +47,9 @@ def bits(rate: float, blocks: list[int], sequences: int) -> list[dict]:
         r = rows[-1]
         print(
             f"n={block:>3} M={sequences:>6}  bits/block {r['bits_mean']:7.3f} "
-            f"(p95 {r['bits_p95']:.0f})  per sample {r['bits_mean'] / block:.3f}  I {rate:.3f}  bound/sample "
-            f"{r['bound_bits'] / block:.3f}  points/block {r['points_examined_mean']:.0f}"
+            f"(p95 {r['bits_p95']:.0f})  per sample {r['bits_mean'] / block:.3f}  I {rate:.3f}"
+            f"  bound/sample {r['bound_bits'] / block:.3f}"
+            f"  points/block {r['points_examined_mean']:.0f}"
             f"  cpu/1e4 blocks {r['cpu_s_per_1e4_blocks']:.1f} s",
             flush=True,
         )

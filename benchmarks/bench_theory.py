@@ -78,8 +78,7 @@ def measure(repeat: int) -> list[dict]:
     for mode in ("optimal", "universal"):
         seconds, cpu = timed(
             lambda mode=mode: [
-                solve_test_channels(small, [0.05, 1.0, 1.0], 0.0, plf, mode)
-                for plf in HEADS
+                solve_test_channels(small, [0.05, 1.0, 1.0], 0.0, plf, mode) for plf in HEADS
             ],
             1,
         )

@@ -193,6 +193,9 @@ def test_inference_and_evaluation_never_import_training(tiny_checkpoint):
 def test_no_inference_module_imports_training_even_inside_a_function():
     root = Path(seqrdp.__file__).parent
     sources = [*(root / "codec").rglob("*.py"), *(root / "evaluate").rglob("*.py"), root / "zoo.py"]
+    # evaluate/bound.py trains vector codecs to measure them against the calculator: the one
+    # named exception (tests/test_layers.py, docs/design.md).
+    sources = [s for s in sources if s != root / "evaluate" / "bound.py"]
     offending = []
     for source in sources:
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):

@@ -58,11 +58,17 @@ def test_the_decoder_s_law_is_the_encoder_s_averaged_over_the_source(data, plf):
         assert 0.0 <= channel.information_bits < math.inf
 
 
-def test_mmse_channels_carry_the_rate_as_information():
-    # The MMSE decoder outputs X̃_j, an invertible function of U_j given the past: I_j = R_j.
-    source = GaussMarkovSource([0.9, 0.8])
-    solution = frame_channels(source, [0.5, 1.5, 0.25], np.inf, "mse")
-    assert [c.information_bits for c in solution.frames] == pytest.approx([0.5, 1.5, 0.25])
+@settings(max_examples=25, deadline=None)
+@given(data=st.data(), plf=st.sampled_from(["mse", "fmd", "jd", "sa"]))
+def test_every_frame_s_channel_carries_the_frame_s_rate(data, plf):
+    # X̂_j is an invertible function of X̃_j given the past, and the past reconstructions carry
+    # what U^{j−1} says about X̃_j: so I(X^j; X̂_j | X̂^{j−1}) = I(X^j; U_j | U^{j−1}) = R_j.
+    source = data.draw(sources(max_frames=4))
+    rates = data.draw(rates_for(source.frames))
+    solution = frame_channels(source, rates, data.draw(budgets_for(source.frames)), plf)
+    for channel in solution.frames:
+        if channel is not None:
+            assert channel.information_bits == pytest.approx(rates[channel.frame - 1], abs=1e-6)
 
 
 def test_a_frame_at_rate_zero_after_an_mmse_past_carries_nothing():
