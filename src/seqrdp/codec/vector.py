@@ -140,19 +140,11 @@ class VectorCodecConfig:
         return cls(**values)
 
 
-# The linear path's weights are stored divided by this and multiplied back at run time.
-LINEAR_GAIN = 10.0
-
-
 class Perceptron(nn.Module):
     """``x ↦ Wx + b + f(x)``: a linear map plus a two-hidden-layer LeakyReLU perceptron ``f``.
 
     The linear path is there because the optimal Gaussian encoders and decoders of the theory
     are linear; the perceptron adds what a finite-rate quantiser needs (sign bits, thresholds).
-    Those linear maps have coefficients of order 1 on single coordinates (``ρ = 0.9`` on a
-    head's past output), which Adam, moving each weight by about its learning rate per step,
-    would reach only after ``~1/lr`` steps; ``W`` is therefore stored as ``W / LINEAR_GAIN``,
-    so the linear path learns ``LINEAR_GAIN`` times faster than the perceptron.
     """
 
     def __init__(self, inputs: int, outputs: int, width: int) -> None:
@@ -166,13 +158,9 @@ class Perceptron(nn.Module):
             nn.Linear(width, outputs),
         )
 
-        with torch.no_grad():
-            self.linear.weight.div_(LINEAR_GAIN)
-            self.linear.bias.div_(LINEAR_GAIN)
-
     def forward(self, *parts: torch.Tensor) -> torch.Tensor:
         x = torch.cat([p.flatten(1) for p in parts], dim=1)
-        return LINEAR_GAIN * self.linear(x) + self.body(x)
+        return self.linear(x) + self.body(x)
 
     def start_saturated_(self, gain: float, inputs: int) -> None:
         """Start an encoder as ``tanh(gain · O x)``, ``O`` orthogonal on the first ``inputs``
@@ -182,7 +170,7 @@ class Perceptron(nn.Module):
         there, as a scalar quantiser of orthogonal projections."""
         with torch.no_grad():
             self.linear.weight.zero_()
-            nn.init.orthogonal_(self.linear.weight[:, :inputs], gain=gain / LINEAR_GAIN)
+            nn.init.orthogonal_(self.linear.weight[:, :inputs], gain=gain)
             self.linear.bias.zero_()
             self.body[-1].weight.mul_(0.1)
 
