@@ -274,7 +274,9 @@ def plot(report: dict, path: Path) -> None:
         squeeze=False,
     )  # fmt: skip
     colours = plt.get_cmap("tab10").colors
-    head_markers = {"mse": "o", "fmd": "s", "jd": "^", "sa": "D"}
+    from seqrdp.plfs import HEADS
+
+    head_markers = dict(zip(HEADS, "os^D", strict=True))
     for row_axes, (name, data) in zip(axes, datasets.items(), strict=True):
         rows = data["rows"]
         for ax, (metric, label) in zip(row_axes, metrics, strict=True):

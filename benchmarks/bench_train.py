@@ -16,11 +16,13 @@ import os
 import sys
 import tempfile
 
+from seqrdp.plfs import JD, PLFS
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", default="universal", choices=("universal", "end-to-end"))
-    parser.add_argument("--plf", default="jd", help="end-to-end head (default jd)")
+    parser.add_argument("--plf", default=JD, choices=PLFS, help=f"end-to-end head (default {JD})")
     parser.add_argument("--steps", type=int, default=10, help="timed steps per stage")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = default)")
     parser.add_argument("--data", default="moving-mnist")
