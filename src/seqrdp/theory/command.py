@@ -310,11 +310,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "measured bits per block (mean, 95th percentile) beside the information n*I and "
             "the bound n*I + log2(n*I + 1) + 5, and the measured distortion and perception "
             "(squared W2 of the laws the PLF compares, per sample) beside the calculator's, "
-            "with 95% sampling intervals. COST: the encoder's search draws about 2^(n*I) "
-            "points per block, times a factor that grows with n (docs/theory.md); keep "
-            "--block x rate near 12 bits or below for 10^4 sequences in about a minute, and "
-            "at most 24 (refused above). The setting flags are those of 'seqrdp theory gm'. "
-            + _INF_NOTE
+            "with 95% sampling intervals. COST grows as 2^(n*I) per block and faster with n "
+            "(docs/theory.md): at n = 1, 10^4 blocks of 12 bits take about 30 s a frame "
+            "and PLF, but at n = 16 blocks of 4 bits (rate 0.25) take about 150 s; choose "
+            "--block x rate near 12 bits or below at n = 1 and a few bits at n = 16 (above "
+            "24 bits per block is refused). The setting flags are those of 'seqrdp theory "
+            "gm'. " + _INF_NOTE
         ),
     )
     # The setting flags are gm's, defined once there.
