@@ -182,6 +182,9 @@ class Perceptron(nn.Module):
                 layer.bias.zero_()
 
 
+GAIN = 10.0  # see HeadDecoder
+
+
 def encoder_gain(levels: int) -> float:
     """Initial gain of the encoders' linear path: saturated for two levels
     (:meth:`Perceptron.start_saturated_`); for more levels ``tanh`` spreads a unit-variance
@@ -237,20 +240,48 @@ class VectorPFrame(nn.Module):
         return prediction + _frames(self.decoder(latent, prediction))
 
 
+class HeadDecoder(nn.Module):
+    """One decoder of a perception head: ``X̂ = a ⊙ x̃ + g ⊙ h + G(ŷ, w, x̃, h)``.
+
+    ``a`` and ``g`` are per-coordinate gains on the MMSE frame ``x̃`` and on the predicted past
+    output ``h`` (history heads only), ``G`` a :class:`Perceptron`. The theory's decoders are
+    of this form with ``G`` linear in the noise: ``fmd`` scales the MMSE estimate
+    (``a = s/√q``), ``jd`` continues its past (``g ≈ ρ``, error permanence). Adam moves a
+    weight by about its learning rate per step, so such order-one coefficients would take
+    ``~1/lr`` steps; the gains are stored divided by :data:`GAIN` (``a = 1 + GAIN·α``,
+    ``g = GAIN·γ``, both starting at "output the MMSE frame") and learn ``GAIN`` times faster.
+    """
+
+    def __init__(self, inputs: int, dims: int, width: int, history: bool) -> None:
+        super().__init__()
+        self.correction = Perceptron(inputs, dims, width)
+        self.correction.shrink_()
+        self.scale = nn.Parameter(torch.zeros(dims))
+        self.carry = nn.Parameter(torch.zeros(dims)) if history else None
+
+    def forward(
+        self, parts: list[torch.Tensor], mmse: torch.Tensor, history: torch.Tensor | None
+    ) -> torch.Tensor:
+        output = _frames(1.0 + GAIN * self.scale) * mmse + _frames(self.correction(*parts))
+        if self.carry is not None:
+            assert history is not None, "this head needs its previous output"
+            output = output + _frames(GAIN * self.carry) * history
+        return output
+
+
 class VectorHead(nn.Module):
-    """The I-frame and P-frame decoders of one PLF: a correction of the MMSE frame from the
-    latent, decoder noise, the MMSE frame and (``jd``, ``sa``) the head's predicted past."""
+    """The I-frame and P-frame decoders (:class:`HeadDecoder`) of one PLF, from the latent,
+    decoder noise, the MMSE frame and (``jd``, ``sa``) the head's predicted past output."""
 
     def __init__(self, config: VectorCodecConfig, history: bool) -> None:
         super().__init__()
         self.history = history
         images = config.dims * (2 if history else 1)
-        self.iframe = Perceptron(2 * config.iframe_dims + config.noise_dims + images,
-                                 config.dims, config.width)  # fmt: skip
-        self.pframe = Perceptron(2 * config.pframe_dims + config.noise_dims + images,
-                                 config.dims, config.width)  # fmt: skip
-        self.iframe.shrink_()
-        self.pframe.shrink_()
+        noise = config.noise_dims + images
+        self.iframe = HeadDecoder(2 * config.iframe_dims + noise, config.dims, config.width,
+                                  history)  # fmt: skip
+        self.pframe = HeadDecoder(2 * config.pframe_dims + noise, config.dims, config.width,
+                                  history)  # fmt: skip
 
     def forward(
         self,
@@ -266,7 +297,7 @@ class VectorHead(nn.Module):
             assert history is not None, "this head needs its previous output"
             parts.append(history)
         decoder = self.iframe if t == 1 else self.pframe
-        return mmse + _frames(decoder(*parts))
+        return decoder(parts, mmse, history if self.history else None)
 
 
 class VectorCodec(SequentialCodec):

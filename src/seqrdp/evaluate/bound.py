@@ -57,7 +57,7 @@ RECIPE: dict[str, Any] = {
     "batch": 256,
     "mse_steps": 1500,
     "iframe_steps": 300,
-    "perception_steps": 500,
+    "perception_steps": 600,
     "lr": 0.001,
     "perception_lr": 0.0005,
     "critic_lr": 0.001,
