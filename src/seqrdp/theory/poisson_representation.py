@@ -7,9 +7,9 @@ sample of ``P`` the encoder sends the rank ``K`` (in time order) of
 
     argmin_i  T_i / r(Z_i),     r = dP/dQ,
 
-and the decoder outputs ``Z_K``, whose law is exactly ``P``; ``E log2 K ≤ D(P‖Q) + 1.54``
-bits (proof of their Theorem 1). In coordinates whitened by the decoder's law,
-``Q = N(0, I_n)``, ``P = N(m, σ² I_n)`` and
+and the decoder outputs ``Z_K``, whose law is exactly ``P``;
+``E log2 K ≤ D(P‖Q) + log2(e)/e + 1 ≈ D + 1.53`` bits (proof of their Theorem 1). In
+coordinates whitened by the decoder's law, ``Q = N(0, I_n)``, ``P = N(m, σ² I_n)`` and
 
     log r(z) = −n log σ − ‖z − m‖²/(2σ²) + ‖z‖²/2 = c + ρ u·m/σ² − αρ²/2
 
