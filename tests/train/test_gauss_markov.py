@@ -48,6 +48,8 @@ def test_the_vector_codec_trains_and_resumes_in_the_same_loop(tiny, tmp_path):
     config = tiny("end-to-end", plf="jd", **VECTOR, critic_width=8)
     critics = build_critics(config, ["jd"], 8)
     assert all(isinstance(c, VectorCritic) for c in critics.values()) and len(critics) == 3
+    hinge = build_critics({**config, "critic_loss": "hinge"}, ["jd"], 8)["jd_3"]
+    assert torch.nn.utils.parametrize.is_parametrized(hinge.score[0])  # spectral norm
     whole, meta = train(config, tmp_path / "whole")
     assert meta["codec"]["kind"] == "vector" and meta["rate_bits"] == [2, 4, 4]
     train(config, tmp_path / "resumed", stop_after=5)

@@ -50,7 +50,9 @@ RECIPE: dict[str, Any] = {
     "dims": 64,
     "rho": [0.9],
     "sigma1": 1.0,
-    "levels": 2,
+    # Per grid point: two levels (1 bit per latent dimension) except at 2 bits/sample on frame
+    # 1, where four levels measured better (frame-1 MSE 0.151 vs 0.241 with 128 binary latents).
+    "levels": [2, 2, 4],
     "width": 128,
     "critic_width": 128,
     "noise_dims": 64,

@@ -21,16 +21,17 @@ class VectorCritic(nn.Module):
         Samples in a stack: ``critic_frames(plf, t) · d``.
     width
         Hidden units of both hidden layers.
+    spectral_norm
+        Spectrally normalise every layer (Miyato et al. 2018), for the hinge loss.
     """
 
-    def __init__(self, inputs: int, width: int = 256) -> None:
+    def __init__(self, inputs: int, width: int = 256, spectral_norm: bool = False) -> None:
         super().__init__()
+        layers = [nn.Linear(inputs, width), nn.Linear(width, width), nn.Linear(width, 1)]
+        if spectral_norm:
+            layers = [nn.utils.parametrizations.spectral_norm(layer) for layer in layers]
         self.score = nn.Sequential(
-            nn.Linear(inputs, width),
-            nn.LeakyReLU(0.2),
-            nn.Linear(width, width),
-            nn.LeakyReLU(0.2),
-            nn.Linear(width, 1),
+            layers[0], nn.LeakyReLU(0.2), layers[1], nn.LeakyReLU(0.2), layers[2]
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -46,7 +46,9 @@ def build_critics(config: Mapping[str, Any], plfs: Sequence[str], channels: int)
     return nn.ModuleDict(
         {
             objectives.critic_name(plf, t): VectorCritic(
-                critic_frames(plf, t) * channels, config["critic_width"]
+                critic_frames(plf, t) * channels,
+                config["critic_width"],
+                spectral_norm=config["critic_loss"] == "hinge",
             )
             for plf in plfs
             if plf != MMSE_HEAD
