@@ -123,7 +123,12 @@ def _findings(found) -> str:
     broken = [r for r in found["order"] if not r["met"]]
     out.append(
         f"order mse <= fmd <= jd: {mark(not broken)}"
-        + "".join(f"; fails at {rates(r)} frame {r['frame']}" for r in broken)
+        + "".join(
+            f"; fails at {rates(r)} frame {r['frame']} ("
+            + " / ".join(f"{v:.4f}" for v in r["distortion"])
+            + (", fmd and jd: the same frame-1 problem)" if r["frame"] == 1 else ")")
+            for r in broken
+        )
     )
     for r in found["permanence"]:
         out.append(
