@@ -13,7 +13,7 @@ from seqrdp.errors import UsageError
 from seqrdp.train import checkpoint
 from seqrdp.train.config import codec_config
 from seqrdp.train.data import clip_source
-from seqrdp.train.loop import train, warm_start
+from seqrdp.train.loop import decayed_lr, train, warm_start
 
 
 def _mse(model, clips, head="mse"):
@@ -197,3 +197,60 @@ def test_a_run_saved_before_a_setting_existed_resumes_with_its_default(tiny, tmp
     meta_path.write_text(json.dumps(meta))
     _, meta = train({**config, "mse_steps": 3}, tmp_path / "run")
     assert meta["steps"] == 3
+
+
+def test_decayed_lr_is_a_half_cosine_from_lr_to_lr_over_decay():
+    assert decayed_lr(1e-3, 10, 0, 100) == pytest.approx(1e-3)
+    assert decayed_lr(1e-3, 10, 50, 100) == pytest.approx((1e-3 + 1e-4) / 2)
+    assert decayed_lr(1e-3, 10, 100, 100) == pytest.approx(1e-4)
+    assert decayed_lr(1e-3, 1, 37, 100) == pytest.approx(1e-3)
+
+
+def test_lr_decay_sets_the_mse_stage_learning_rate_per_step(tiny, tmp_path, monkeypatch):
+    seen = []
+    step = torch.optim.Adam.step
+
+    def recording(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return step(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.optim.Adam, "step", recording)
+    config = tiny(mse_steps=4, perception_steps=0, lr=1e-2, lr_decay=4.0, checkpoint_every=4)
+    train(config, tmp_path / "run")
+    assert seen == pytest.approx([decayed_lr(1e-2, 4.0, s, 4) for s in range(4)])
+    assert seen[0] == pytest.approx(1e-2) and seen[-1] < 0.5e-2
+
+
+def test_init_heads_assembles_heads_on_a_core_and_a_zero_step_run_saves_it(tiny, tmp_path):
+    # A core; heads trained on it; a P-frame core trained from it with frame 1 frozen.
+    patch = {"iframe_head": "patch", "size": 32}
+    train(tiny(mse_steps=2, perception_steps=0, **patch), tmp_path / "core")
+    core = str(tmp_path / "core")
+    train(tiny(mse_steps=0, iframe_steps=2, perception_steps=2, init=core, **patch),
+          tmp_path / "heads")  # fmt: skip
+    train(tiny(mse_steps=2, perception_steps=0, freeze_iframe=True, init=core, **patch),
+          tmp_path / "core2")  # fmt: skip
+    heads = load_file(tmp_path / "heads" / "model.safetensors")
+    core2 = load_file(tmp_path / "core2" / "model.safetensors")
+    assert all(torch.equal(core2[k], v) for k, v in heads.items() if k.startswith("iframe."))
+    assert not torch.equal(core2["pframe.residual_decoder.project.weight"],
+                           heads["pframe.residual_decoder.project.weight"])  # fmt: skip
+    config = tiny(mse_steps=0, perception_steps=0, init=str(tmp_path / "core2"),
+                  init_heads=[str(tmp_path / "heads")], **patch)  # fmt: skip
+    _, meta = train(config, tmp_path / "both")
+    both = load_file(tmp_path / "both" / "model.safetensors")
+    for key, value in both.items():
+        expected = heads[key] if key.startswith(("heads.", "iframe_generator.")) else core2[key]
+        assert torch.equal(value, expected), key
+    assert meta["steps"] == 0 and meta["complete"]
+    assert meta["init"]["heads_init"][0]["name"] == "heads"
+    load_codec(tmp_path / "both")  # a loadable codec
+
+
+def test_init_heads_from_a_core_that_codes_frame_1_otherwise_is_refused(tiny, tmp_path):
+    train(tiny(mse_steps=2, perception_steps=0), tmp_path / "a")
+    train(tiny(mse_steps=2, perception_steps=0, seed=1), tmp_path / "b")
+    config = tiny(mse_steps=0, perception_steps=0, init=str(tmp_path / "a"),
+                  init_heads=[str(tmp_path / "b")])  # fmt: skip
+    with pytest.raises(UsageError, match="frame-1 core differs"):
+        train(config, tmp_path / "both")

@@ -38,3 +38,18 @@ def test_stage_at_maps_every_step_to_the_stage_holding_it():
     stages = plan(_config(iframe=3))
     names = [stage_at(stages, step).name for step in range(15)]
     assert names == ["mse"] * 5 + ["iframe"] * 3 + ["perception"] * 7
+
+
+def test_freeze_iframe_keeps_frame_1_core_out_of_every_stage():
+    for mode in ("universal", "end-to-end"):
+        stages = plan(_config(mode, iframe=2, freeze_iframe=True))
+        assert all("core.iframe" not in stage.trains for stage in stages)
+        assert "core.pframe" in stages[0].trains
+
+
+def test_a_shared_frame_1_decoder_is_scored_by_one_critic():
+    for head in ("generator", "patch"):
+        _, iframe, perception = plan(_config(iframe=2, iframe_head=head))
+        assert iframe.heads == ("fmd",) and perception.heads == ("fmd", "jd")
+    _, iframe, _ = plan(_config(iframe=2, iframe_head="refine"))
+    assert iframe.heads == ("fmd", "jd")

@@ -162,6 +162,10 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("gp_weight", "lambda_mse", "lambda_perc", "clip_norm"):
         if config[key] < 0:
             raise ConfigError(key, f"{key} must be non-negative, got {config[key]}")
+    if not config["lr_decay"] >= 1:
+        raise ConfigError("lr_decay", f"lr_decay must be at least 1, got {config['lr_decay']}")
+    if config["init_heads"] and not config["init"]:
+        raise ConfigError("init_heads", "init_heads needs init (the core the heads go on)")
     if config["seed"] > SEED_MAX:
         raise ConfigError("seed", f"seed must be below 2**64, got {config['seed']}")
     if config["threads"] > MAX_THREADS:

@@ -15,6 +15,7 @@ killed and restarted with the same command ends with the same weights as one nev
 from __future__ import annotations
 
 import copy
+import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -116,6 +117,10 @@ def _train(run: Run, stop_after: int | None, progress: bool | None) -> dict[str,
             return meta
     elif config["init"]:
         run.init = warm_start(run.model, config["init"])
+        if config["init_heads"]:
+            parts = [warm_start_heads(run.model, path) for path in config["init_heads"]]
+            run.init["heads_init"] = parts
+            run.init["total_training_seconds"] += sum(p["total_training_seconds"] for p in parts)
     step = started = meta["steps"]
     saved_meta = copy.deepcopy(meta)  # what the run directory holds
 
@@ -127,6 +132,10 @@ def _train(run: Run, stop_after: int | None, progress: bool | None) -> dict[str,
 
     stage: Stage | None = None
     optimizers: dict[str, torch.optim.Optimizer] = {}
+    if run.total == 0 and dist.writer and checkpoint.current(run.out) is None:
+        # Nothing to train: save the codec as warm-started (assembling heads on a core).
+        meta = _checkpoint(run, run.stages[-1], {}, meta, {}, validation, log)
+        saved_meta = copy.deepcopy(meta)
     try:
         while step < run.total:
             if stage is None or step == stage.stop:
@@ -183,6 +192,10 @@ def _step(
             dist.device
         )
 
+    if not stage.perception and config["lr_decay"] != 1:
+        for group in optimizers["decoder_adam"].param_groups:
+            at = step - stage.start
+            group["lr"] = decayed_lr(config["lr"], config["lr_decay"], at, stage.steps)
     video = clips(0)[:, : stage.frames[1]]
     first = stage.frames[0]
     outputs = model(video, heads=tuple(dict.fromkeys((MMSE_HEAD, *stage.heads))))
@@ -215,6 +228,13 @@ def _step(
     )  # fmt: skip
     _update(optimizers["decoder_adam"], loss, trainable(model, stage), dist, config["clip_norm"])
     return {**decoder_stats, **stats}
+
+
+def decayed_lr(lr: float, decay: float, step: int, steps: int) -> float:
+    """Learning rate at ``step`` (0-based) of a stage of ``steps`` steps: a half cosine from
+    ``lr`` to ``lr / decay``."""
+    floor = lr / decay
+    return floor + (lr - floor) * 0.5 * (1 + math.cos(math.pi * step / max(steps, 1)))
 
 
 def _update(
@@ -297,6 +317,41 @@ def warm_start(model: SequentialCodec, path: str) -> dict[str, Any]:
     }
 
 
+def warm_start_heads(model: SequentialCodec, path: str) -> dict[str, Any]:
+    """Copy the perception heads and the shared frame-1 generator of the codec at ``path``
+    into ``model`` (after :func:`warm_start`), every tensor of the same name and shape, so
+    that heads trained on one run's core go on another's. The two must code frame 1 alike:
+    their I-frame tensors must be equal (a core trained with ``--freeze-iframe`` from the
+    same start has them), since the frame-1 generator reads frame 1's latent."""
+    weights, meta_path = checkpoint.model_paths(path)
+    meta = checkpoint.read_meta(meta_path)
+    tensors, _ = checkpoint.read_tensors(weights)
+    own = model.state_dict()
+    for key, value in own.items():
+        if key.startswith("iframe.") and (
+            key not in tensors or not torch.equal(tensors[key].to(value.device), value)
+        ):
+            raise UsageError(
+                f"--init-heads {path}: its frame-1 core differs from --init's ({key}); train "
+                "the core with --freeze-iframe from the heads' core"
+            )
+    heads = ("heads.", "iframe_generator.")
+    fits = {
+        k: v for k, v in tensors.items()
+        if k.startswith(heads) and k in own and own[k].shape == v.shape
+    }  # fmt: skip
+    if not fits:
+        raise UsageError(f"--init-heads {path}: no perception head of this run's shape")
+    model.load_state_dict(fits, strict=False)
+    return {
+        "path": str(path),
+        "name": meta.get("name"),
+        "steps": meta.get("steps"),
+        "total_training_seconds": total_training_seconds(meta),
+        "copied": sorted({".".join(k.split(".")[:2]) for k in fits}),
+    }
+
+
 def _resume(run: Run) -> tuple[dict[str, Any], tuple[str, dict[str, torch.Tensor]]]:
     """Load the run directory's current checkpoint into the model and critics (after removing
     what a killed save left); returns the metadata and ``(stage of the saved optimisers, state
@@ -316,7 +371,7 @@ def _resume(run: Run) -> tuple[dict[str, Any], tuple[str, dict[str, torch.Tensor
                 "use another --out or the same settings"
             )
     steps = int(meta["steps"])
-    if steps > run.total or stage_at(run.stages, steps - 1).name != meta["stage"]:
+    if steps > run.total or (steps and stage_at(run.stages, steps - 1).name != meta["stage"]):
         raise UsageError(
             f"{out} stopped after step {steps} in stage {meta['stage']!r}, which the new "
             "--mse-steps/--perception-steps do not continue"

@@ -69,22 +69,36 @@ class Stage:
 
 
 def plan(config: Mapping[str, Any]) -> list[Stage]:
-    """The stages of a run, in order (stages with zero steps are kept: they take no time)."""
+    """The stages of a run, in order (stages with zero steps are kept: they take no time).
+
+    With ``freeze_iframe`` no stage moves ``core.iframe`` (frame 1's encoder and MMSE decoder
+    stay as ``--init`` left them). With a frame-1 decoder that every head shares
+    (``iframe_head`` ``generator`` or ``patch``) the ``iframe`` stage scores the first head
+    alone: at frame 1 every PLF's critic compares the same ``X̂_1`` with the same ``X_1``, so
+    one critic gives the shared decoder all the signal the others would, at a third of the
+    cost.
+    """
     first, iframe, second = config["mse_steps"], config["iframe_steps"], config["perception_steps"]
     universal = config["mode"] == "universal"
     heads = tuple(config["heads"]) if universal else (config["plf"],)
     mse_heads = (MMSE_HEAD,) if universal else heads
+    shared = config.get("iframe_head", "refine") != "refine"
+    frame1_heads = heads[:1] if shared else heads
+    frozen = ("core.iframe",) if config.get("freeze_iframe") else ()
+
+    def parts(groups: tuple[str, ...], suffix: str = "") -> tuple[str, ...]:
+        return tuple(p for p in groups if p.endswith(suffix) and p not in frozen)
+
     # Frame-1 parts and P-frame parts of what the perception stages train.
     part = HEADS if universal else (*CORE, *HEADS)
-    iframe_part = tuple(p for p in part if p.endswith(".iframe"))
-    pframe_part = tuple(p for p in part if p.endswith(".pframe"))
+    iframe_part, pframe_part = parts(part, ".iframe"), parts(part, ".pframe")
     greedy = iframe > 0
     return [
-        Stage("mse", 0, first, mse_heads, CORE if universal else part, perception=False),
-        Stage("iframe", first, first + iframe, heads, iframe_part, True, frames=(1, 1)),
+        Stage("mse", 0, first, mse_heads, parts(CORE if universal else part), perception=False),
+        Stage("iframe", first, first + iframe, frame1_heads, iframe_part, True, frames=(1, 1)),
         Stage(
             "perception", first + iframe, first + iframe + second, heads,
-            pframe_part if greedy else part, True, frames=(2 if greedy else 1, None),
+            pframe_part if greedy else parts(part), True, frames=(2 if greedy else 1, None),
         ),
     ]  # fmt: skip
 
