@@ -53,3 +53,9 @@ def test_a_shared_frame_1_decoder_is_scored_by_one_critic():
         assert iframe.heads == ("fmd",) and perception.heads == ("fmd", "jd")
     _, iframe, _ = plan(_config(iframe=2, iframe_head="refine"))
     assert iframe.heads == ("fmd", "jd")
+
+
+def test_greedy_without_a_frame_1_stage_trains_p_frame_decoders_on_frames_2_on():
+    _, iframe, perception = plan(_config(greedy=True))
+    assert iframe.steps == 0
+    assert perception.trains == ("heads.pframe",) and perception.frames == (2, None)

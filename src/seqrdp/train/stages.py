@@ -71,6 +71,10 @@ class Stage:
 def plan(config: Mapping[str, Any]) -> list[Stage]:
     """The stages of a run, in order (stages with zero steps are kept: they take no time).
 
+    ``greedy`` (on by itself with ``iframe_steps > 0``) makes the ``perception`` stage train
+    only the P-frame decoders on frames 2..T: frame 1's are kept as the ``iframe`` stage, or
+    ``--init`` / ``--init-heads``, left them.
+
     With ``freeze_iframe`` no stage moves ``core.iframe`` (frame 1's encoder and MMSE decoder
     stay as ``--init`` left them). With a frame-1 decoder that every head shares
     (``iframe_head`` ``generator`` or ``patch``) the ``iframe`` stage scores the first head
@@ -92,7 +96,7 @@ def plan(config: Mapping[str, Any]) -> list[Stage]:
     # Frame-1 parts and P-frame parts of what the perception stages train.
     part = HEADS if universal else (*CORE, *HEADS)
     iframe_part, pframe_part = parts(part, ".iframe"), parts(part, ".pframe")
-    greedy = iframe > 0
+    greedy = iframe > 0 or bool(config.get("greedy"))
     return [
         Stage("mse", 0, first, mse_heads, parts(CORE if universal else part), perception=False),
         Stage("iframe", first, first + iframe, frame1_heads, iframe_part, True, frames=(1, 1)),
