@@ -76,18 +76,15 @@ def plan(config: Mapping[str, Any]) -> list[Stage]:
     ``--init`` / ``--init-heads``, left them.
 
     With ``freeze_iframe`` no stage moves ``core.iframe`` (frame 1's encoder and MMSE decoder
-    stay as ``--init`` left them). With a frame-1 decoder that every head shares
-    (``iframe_head`` ``generator`` or ``patch``) the ``iframe`` stage scores the first head
-    alone: at frame 1 every PLF's critic compares the same ``X̂_1`` with the same ``X_1``, so
-    one critic gives the shared decoder all the signal the others would, at a third of the
-    cost.
+    stay as ``--init`` left them). A frame-1 decoder that every head shares (``iframe_head``
+    ``generator`` or ``patch``) is still scored by every head's frame-1 critic: they compare
+    the same ``X̂_1`` with the same ``X_1``, but an ensemble of critics kept the generator
+    diverse where one critic at twice the batch let it collapse to one glyph (docs/training.md).
     """
     first, iframe, second = config["mse_steps"], config["iframe_steps"], config["perception_steps"]
     universal = config["mode"] == "universal"
     heads = tuple(config["heads"]) if universal else (config["plf"],)
     mse_heads = (MMSE_HEAD,) if universal else heads
-    shared = config.get("iframe_head", "refine") != "refine"
-    frame1_heads = heads[:1] if shared else heads
     frozen = ("core.iframe",) if config.get("freeze_iframe") else ()
 
     def parts(groups: tuple[str, ...], suffix: str = "") -> tuple[str, ...]:
@@ -99,7 +96,7 @@ def plan(config: Mapping[str, Any]) -> list[Stage]:
     greedy = iframe > 0 or bool(config.get("greedy"))
     return [
         Stage("mse", 0, first, mse_heads, parts(CORE if universal else part), perception=False),
-        Stage("iframe", first, first + iframe, frame1_heads, iframe_part, True, frames=(1, 1)),
+        Stage("iframe", first, first + iframe, heads, iframe_part, True, frames=(1, 1)),
         Stage(
             "perception", first + iframe, first + iframe + second, heads,
             pframe_part if greedy else parts(part), True, frames=(2 if greedy else 1, None),
