@@ -21,6 +21,8 @@ def test_demo_writes_an_offline_report_whose_numbers_match_evaluate(
     for head in ("mse", "fmd", "jd", "sa"):
         assert f"{head} (" in page
     assert len(list((out / "streams").glob("*.srdp"))) == 6
+    # The rate ladder of the shipped models: a figure and one table row per model.
+    assert "rate ladder" in page and "mmnist-universal-i64-p64" in page
     # The page reports exactly what `seqrdp evaluate` prints for the same model and data.
     assert main(["evaluate", "--checkpoint", str(tiny_checkpoint), "--data",
                  str(out / "test.npy"), "--seed", "2023", "--critic-steps", "0",

@@ -3,7 +3,13 @@
 import pytest
 
 from seqrdp import zoo
-from seqrdp.evaluate.record import RECORD_SET, record_set, recorded_metrics, universality_rows
+from seqrdp.evaluate.record import (
+    RECORD_SET,
+    ladder_points,
+    record_set,
+    recorded_metrics,
+    universality_rows,
+)
 
 SHIPPED = [info.name for info in zoo.list_models()]
 
@@ -48,3 +54,29 @@ def test_universality_rows_compare_mean_mse_per_plf():
     assert row["universal_mse"] == pytest.approx(0.03)
     assert row["end_to_end_mse"] == pytest.approx(0.02)
     assert row["ratio"] == pytest.approx(1.5)
+
+
+def test_ladder_points_average_frames_2_on_of_every_universal_model():
+    class Info:
+        def __init__(self, name, bits, mode="universal", first=(1.0, 0.5, 0.25)):
+            self.name = name
+            self.meta = {"mode": mode, "frame_bits": list(bits), "metrics": {"evaluation": {
+                "heads": {"jd": {"identity_first": list(first), "identity_source": [0.1] * 3}}
+            }}}  # fmt: skip
+
+    points = ladder_points(
+        [Info("b", (16, 64)), Info("a", (4, 64)), Info("e2e", (4, 64), mode="end-to-end"),
+         Info("c", (4, 128))]
+    )  # fmt: skip
+    assert [p["name"] for p in points] == ["a", "b", "c"]
+    assert points[0]["iframe_bits"] == 4 and points[0]["pframe_bits"] == 64
+    assert points[0]["heads"]["jd"] == pytest.approx(
+        {"identity_first": 0.375, "identity_source": 0.1}
+    )
+
+
+def test_the_shipped_ladder_has_a_point_per_shipped_universal_model():
+    points = ladder_points(zoo.list_models())
+    universal = [i for i in zoo.list_models() if i.meta.get("mode", "universal") == "universal"]
+    assert len(points) == len(universal) >= 3
+    assert all({"mse", "jd"} <= set(p["heads"]) for p in points)

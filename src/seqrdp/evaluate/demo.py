@@ -104,9 +104,10 @@ def run_demo(
     from seqrdp.data.dataset import frames_to_tensor
     from seqrdp.data.moving_mnist import generate_moving_mnist
     from seqrdp.evaluate.classifier import classify_frames, load_classifier
+    from seqrdp.evaluate.record import ladder_points
     from seqrdp.evaluate.run import evaluate_codec
     from seqrdp.progress import progress
-    from seqrdp.zoo import load_model
+    from seqrdp.zoo import list_models, load_model
 
     # Batch-one coding: one thread is fastest (see seqrdp.codec.command._one_thread).
     torch.set_num_threads(1)
@@ -163,6 +164,7 @@ def run_demo(
         seed=seed,
         critic_steps=critic_steps,
         data_path=data_path,
+        ladder=ladder_points(list_models()),
     )
     report = out / "report.html"
     report.write_text(page)

@@ -12,6 +12,7 @@ from seqrdp.evaluate.report import (
     HEAD_LABELS,
     Section,
     image_grid_png,
+    ladder_plot_png,
     per_frame_plot_png,
     render_report,
 )
@@ -63,8 +64,10 @@ def build_page(
     seed: int,
     critic_steps: int,
     data_path: Path,
+    ladder: list[dict[str, Any]] | None = None,
 ) -> str:
-    """The report's HTML."""
+    """The report's HTML; ``ladder`` is :func:`seqrdp.evaluate.record.ladder_points` of the
+    shipped models."""
     heads = list(results["heads"])
     frames = results["data"]["frames"]
     frame_cols = [f"frame {t}" for t in range(1, frames + 1)]
@@ -126,9 +129,42 @@ def build_page(
     identity.table(
         ["(b) same digit as frame 1", *frame_cols], _per_frame_rows(results, "identity_first")
     )
+    if ladder:
+        identity.figure(
+            ladder_plot_png(ladder),
+            "The rate ladder: every shipped universal model, from its recorded metrics "
+            "(128 fixed test sequences), averaged over frames 2..T. Error permanence is "
+            "<code>jd</code> keeping frame 1's digit (left) instead of the source's (right) "
+            "at a low frame-1 rate.",
+            "identity against the frame-1 rate",
+        )
+        ladder_heads = list(dict.fromkeys(h for p in ladder for h in p["heads"]))
+
+        def first_source(point: dict[str, Any], head: str) -> str:
+            v = point["heads"].get(head)
+            return f"{v['identity_first']:.0%} / {v['identity_source']:.0%}" if v else "–"
+
+        identity.table(
+            ["model", "R1 bits", "R2 bits", *(f"{h}: first / source" for h in ladder_heads)],
+            [
+                [p["name"], p["iframe_bits"], p["pframe_bits"],
+                 *(first_source(p, h) for h in ladder_heads)]
+                for p in ladder
+            ],
+        )  # fmt: skip
     sections.append(identity)
 
     realism = Section("5. Realism")
+    measured = info.meta.get("metrics", {}).get("realism")
+    if measured:
+        rows = [[HEAD_LABELS.get(h, h), *m["two_sample"]] for h, m in measured["heads"].items()]
+        realism.table(["two-sample test accuracy", *frame_cols], rows, digits=2)
+        realism.text(
+            f"Held-out accuracy of a small classifier trained to tell the head's frames from "
+            f"real ones ({measured['sequences']} fresh test sequences; 0.5 = indistinguishable, "
+            f"1.0 = told apart every time; docs/metrics.md), measured when the model was "
+            f"shipped: <code>{html.escape(measured['command'])}</code>."
+        )
     realism.table(["Fréchet distance (classifier features)", *frame_cols],
                   _per_frame_rows(results, "frechet"), digits=3)  # fmt: skip
     if critic_steps:

@@ -10,7 +10,7 @@ an end-to-end codec of the same PLF, trained from the same warm start for as man
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from seqrdp.data.arrays import VideoSet
@@ -57,6 +57,28 @@ def universality_rows(
         e2e = _mean(result["heads"][plf]["mse"])
         rows.append({"plf": plf, "universal_mse": uni, "end_to_end_mse": e2e, "ratio": uni / e2e})
     return rows
+
+
+def ladder_points(models: Iterable[Any]) -> list[dict[str, Any]]:
+    """The rate ladder: for each shipped universal model (a
+    :class:`~seqrdp.codec.loading.ModelInfo` with recorded metrics), its frame-1 and P-frame
+    bits and, per head, ``identity_first`` and ``identity_source`` averaged over frames 2..T of
+    the recorded set. Sorted by P-frame bits, then frame-1 bits."""
+    points = []
+    for info in models:
+        meta = info.meta
+        evaluation = meta.get("metrics", {}).get("evaluation")
+        if meta.get("mode", "universal") != "universal" or not evaluation:
+            continue
+        heads = {
+            head: {key: _mean(values[key][1:]) for key in ("identity_first", "identity_source")}
+            for head, values in evaluation["heads"].items()
+            if len(values["identity_first"]) > 1
+        }
+        first, later = meta["frame_bits"][0], meta["frame_bits"][1]
+        points.append({"name": info.name, "iframe_bits": first, "pframe_bits": later,
+                       "heads": heads})  # fmt: skip
+    return sorted(points, key=lambda p: (p["pframe_bits"], p["iframe_bits"], p["name"]))
 
 
 def _mean(values: list[float]) -> float:

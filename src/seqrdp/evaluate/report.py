@@ -108,6 +108,40 @@ def per_frame_plot_png(
     return figure_png(fig)
 
 
+def ladder_plot_png(points: Sequence[dict[str, Any]]) -> bytes:
+    """The rate ladder (:func:`seqrdp.evaluate.record.ladder_points`): per head, the share of
+    clips whose frames 2..T show frame 1's digit (left) and the source digit (right) against
+    the frame-1 rate; one line per head and P-frame rate."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.4), sharey=True)
+    styles = ("-", "--", ":", "-.")
+    rates = sorted({p["pframe_bits"] for p in points})
+    for ax, key, title in zip(
+        axes, ("identity_first", "identity_source"),
+        ("frames 2..T show frame 1's digit", "frames 2..T show the source digit"), strict=True,
+    ):  # fmt: skip
+        for style, rate in zip(styles * len(rates), rates, strict=False):
+            chosen = [p for p in points if p["pframe_bits"] == rate]
+            heads = dict.fromkeys(h for p in chosen for h in p["heads"])
+            for head in heads:
+                xs = [p["iframe_bits"] for p in chosen if head in p["heads"]]
+                ys = [p["heads"][head][key] for p in chosen if head in p["heads"]]
+                label = f"{head}, P {rate} bits" if len(rates) > 1 else head
+                ax.plot(xs, ys, style, marker="o", color=HEAD_COLOURS.get(head), label=label)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("frame-1 bits R1")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("fraction of clips")
+    axes[1].legend(fontsize=7)
+    return figure_png(fig)
+
+
 @dataclass
 class Section:
     """One titled part of the report: paragraphs of HTML, then figures and tables."""
