@@ -293,9 +293,7 @@ def warm_start(model: SequentialCodec, path: str) -> dict[str, Any]:
     rates starts this one: only the layers next to a latent of another size start fresh. A
     codec of another size, width or levels, whose convolutions do not fit, is refused.
     Returns what was copied and what was not, for the run's metadata."""
-    weights, meta_path = checkpoint.model_paths(path)
-    meta = checkpoint.read_meta(meta_path)
-    tensors, _ = checkpoint.read_tensors(weights)
+    meta, tensors = _read_codec(path)
     own = model.state_dict()
     fits = {k: v for k, v in tensors.items() if k in own and own[k].shape == v.shape}
     core = [k for k in own if not k.startswith("heads.") and k in tensors]
@@ -308,10 +306,7 @@ def warm_start(model: SequentialCodec, path: str) -> dict[str, Any]:
         )
     model.load_state_dict(fits, strict=False)
     return {
-        "path": str(path),
-        "name": meta.get("name"),
-        "steps": meta.get("steps"),
-        "total_training_seconds": total_training_seconds(meta),
+        **_source(path, meta),
         "heads": sorted({k.split(".")[1] for k in fits if k.startswith("heads.")}),
         "fresh": sorted(k for k in own if k not in fits),
     }
@@ -323,9 +318,7 @@ def warm_start_heads(model: SequentialCodec, path: str) -> dict[str, Any]:
     that heads trained on one run's core go on another's. The two must code frame 1 alike:
     their I-frame tensors must be equal (a core trained with ``--freeze-iframe`` from the
     same start has them), since the frame-1 generator reads frame 1's latent."""
-    weights, meta_path = checkpoint.model_paths(path)
-    meta = checkpoint.read_meta(meta_path)
-    tensors, _ = checkpoint.read_tensors(weights)
+    meta, tensors = _read_codec(path)
     own = model.state_dict()
     for key, value in own.items():
         if key.startswith("iframe.") and (
@@ -344,11 +337,24 @@ def warm_start_heads(model: SequentialCodec, path: str) -> dict[str, Any]:
         raise UsageError(f"--init-heads {path}: no perception head of this run's shape")
     model.load_state_dict(fits, strict=False)
     return {
+        **_source(path, meta),
+        "copied": sorted({".".join(k.split(".")[:2]) for k in fits}),
+    }
+
+
+def _read_codec(path: str) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+    weights, meta_path = checkpoint.model_paths(path)
+    tensors, _ = checkpoint.read_tensors(weights)
+    return checkpoint.read_meta(meta_path), tensors
+
+
+def _source(path: str, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """What the run's metadata records of a warm start."""
+    return {
         "path": str(path),
         "name": meta.get("name"),
         "steps": meta.get("steps"),
         "total_training_seconds": total_training_seconds(meta),
-        "copied": sorted({".".join(k.split(".")[:2]) for k in fits}),
     }
 
 
