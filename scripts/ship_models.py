@@ -48,10 +48,15 @@ REALISM_COMMAND = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="?", default="runs/zoo", help="run directories' parent")
-    runs = Path(parser.parse_args().runs)
+    parser.add_argument("--models", nargs="+", choices=NAMES, metavar="NAME",
+                        help=f"ship only these (default: all of {', '.join(NAMES)})")  # fmt: skip
+    args = parser.parse_args()
+    runs = Path(args.runs)
     torch.set_num_threads(1)
     for index, name in enumerate(NAMES):
-        if index >= REQUIRED and not (runs / name).is_dir():
+        if args.models and name not in args.models:
+            continue
+        if index >= REQUIRED and not args.models and not (runs / name).is_dir():
             continue
         run = read_info(runs / name)
         model, meta = run.load(), run.meta
