@@ -4,8 +4,7 @@ The last step of ``scripts/train_models.sh``:
 
     .venv/bin/python scripts/ship_models.py [RUNS]      (default RUNS=runs/zoo)
 
-For each ``RUNS/mmnist-universal-i{4,16,64}-p64`` run, and ``RUNS/mmnist-universal-i4-p128``
-when it exists, it writes
+For each ``RUNS/mmnist-universal-i{4,16,64}-p64`` run (or those of ``--models``) it writes
 ``src/seqrdp/models/NAME.safetensors`` (the latest checkpoint's weights, byte for byte) and
 ``NAME.json`` (the run's metadata plus ``metrics.evaluation``: per-frame MSE and digit
 identities of every head on the fixed set of :mod:`seqrdp.evaluate.record`, which the test suite
@@ -32,9 +31,9 @@ from seqrdp.evaluate.record import recorded_metrics, universality_rows
 from seqrdp.plfs import PLFS
 
 MODELS = Path(__file__).resolve().parents[1] / "src/seqrdp/models"
-NAMES = ("mmnist-universal-i4-p64", "mmnist-universal-i16-p64", "mmnist-universal-i64-p64",
-         "mmnist-universal-i4-p128")  # fmt: skip
-REQUIRED = 3  # the first three; the last is shipped when trained
+# The low-rate 128-bit candidate of train_models.sh section 3 is not shipped: it does not yet
+# pass the bars a shipped model must (docs/training.md, "the recipe search").
+NAMES = ("mmnist-universal-i4-p64", "mmnist-universal-i16-p64", "mmnist-universal-i64-p64")
 LOW_RATE = "mmnist-universal-i4-p64"
 # The realism measurement recorded with each model (the same numbers as this command).
 REALISM = {"sequences": 512, "frames": 3, "split": "test", "seed": 2023}
@@ -53,11 +52,7 @@ def main() -> None:
     args = parser.parse_args()
     runs = Path(args.runs)
     torch.set_num_threads(1)
-    for index, name in enumerate(NAMES):
-        if args.models and name not in args.models:
-            continue
-        if index >= REQUIRED and not args.models and not (runs / name).is_dir():
-            continue
+    for name in args.models or NAMES:
         run = read_info(runs / name)
         model, meta = run.load(), run.meta
         meta["name"] = name

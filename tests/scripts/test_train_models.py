@@ -12,7 +12,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "train_models.sh"
 RUNS = [
     "core-i4", "core-i16", "core-i64", "core-i4-p128", "mmnist-universal-i4-p64",
     "mmnist-universal-i16-p64", "mmnist-universal-i64-p64", "frame1-i4", "heads-i4-p128-jd",
-    "heads-i4-p128-fmd-sa", "mmnist-universal-i4-p128",
+    "heads-i4-p128-fmd-sa", "candidate-i4-p128",
 ]  # fmt: skip
 
 
@@ -32,7 +32,7 @@ def test_the_tiny_chain_trains_every_model_and_a_rerun_resumes_without_training(
     for name in RUNS:
         meta = json.loads((runs / name / "model.json").read_text())
         assert meta["complete"], name
-    model, meta = load_codec(runs / "mmnist-universal-i4-p128")
+    model, meta = load_codec(runs / "candidate-i4-p128")
     assert model.head_names == ("mse", "fmd", "jd", "sa")
     assert meta["frame_bits"] == [4, 128] and meta["steps"] == 0
     assert [p["name"] for p in meta["init"]["heads_init"]] == [

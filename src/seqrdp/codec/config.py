@@ -32,9 +32,6 @@ MAX_SIDE = 16384
 IFRAME_HEADS = ("generator", "patch", "refine")
 # What a stored config written before a key existed meant (not the default of a new codec).
 LEGACY_VALUES: dict[str, Any] = {"iframe_head": "refine"}
-# Keys added after the shipped models' identities were fixed: written (and hashed) only when
-# they differ from this value, so older models keep their identity.
-QUIET_DEFAULTS: dict[str, Any] = {"history_gain": False}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,11 +75,6 @@ class CodecConfig:
         Heads that also see their own previous output. Default (``None``): the heads whose
         PLF compares past frames too (``jd`` and ``sa``; :data:`seqrdp.plfs.PAST`),
         since their output ``t`` must agree with their outputs ``1..t−1``.
-    history_gain
-        Heads with history decode P-frames from a learned blend of the MMSE frame and their
-        moved past, ``X̂_t = clamp(x̃_t + α (h_t − x̃_t) + g(…))``, ``α`` one scalar per head,
-        0 at the start (:class:`~seqrdp.codec.heads.PerceptionHead`): keeping frame 1's
-        decision (``jd``'s error permanence) is then one number away, not a whole image.
     reference
         Which head's previous output is the P-frame reference: the MMSE head (universal: the
         closed loop uses the MMSE reconstruction, so any head decodes the same bits) or a PLF
@@ -103,7 +95,6 @@ class CodecConfig:
     heads: tuple[str, ...] = PLFS
     history: tuple[str, ...] | None = None
     reference: str = MMSE_HEAD
-    history_gain: bool = False
 
     def __post_init__(self) -> None:
         # Types are a TypeError (only a hand-edited file gets them wrong), ranges a UsageError.
@@ -119,8 +110,6 @@ class CodecConfig:
             raise TypeError(f"size must be two integers, got {self.size!r}")
         if max(self.size) > MAX_SIDE:
             raise UsageError(f"size {self.size[0]}x{self.size[1]} is more than {MAX_SIDE}")
-        if not isinstance(self.history_gain, bool):
-            raise TypeError(f"history_gain must be true or false, got {self.history_gain!r}")
         if isinstance(self.scale_sigma, bool) or not isinstance(self.scale_sigma, int | float):
             raise TypeError(f"scale_sigma must be a number, got {self.scale_sigma!r}")
         if not math.isfinite(self.scale_sigma):
@@ -189,11 +178,7 @@ class CodecConfig:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (tuples as lists)."""
         d = dataclasses.asdict(self)
-        return {
-            k: list(v) if isinstance(v, tuple) else v
-            for k, v in d.items()
-            if k not in QUIET_DEFAULTS or v != QUIET_DEFAULTS[k]
-        }
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CodecConfig:

@@ -13,13 +13,8 @@ correction of the MMSE frame, bounded to [0, 1] with a straight-through gradient
   local copy for the network.
 
 Each head has a P-frame decoder shared by all ``t ≥ 2``, starting near the MMSE frame (a small
-final layer). With ``history_gain`` a head with history decodes P-frames around a learned blend
-``x̃_t + α (h_t − x̃_t)`` instead (``α`` a scalar, 0 at the start, stored divided by
-:data:`GAIN_RATE` so that Adam moves it that much faster than a weight): the theory's ``jd``
-decoder at a low first rate continues its past, and with the gate that is one number away.
-
-Frame 1 is decoded either by a head's own decoder of the same kind (``iframe_head =
-"refine"``) or by a :class:`~seqrdp.codec.networks.Generator` that the codec
+final layer). Frame 1 is decoded either by a head's own decoder of the same kind
+(``iframe_head = "refine"``) or by a :class:`~seqrdp.codec.networks.Generator` that the codec
 shares between all heads (``"generator"``), drawing frame 1 from the latent, noise and the
 MMSE frame: at a few bits the MMSE frame 1 is a blob, and a correction of a blob stays a blob;
 and at frame 1 every PLF asks the same (``P(X̂_1) = P(X_1)``), so one decoder serves them all.
@@ -32,8 +27,6 @@ from torch import nn
 
 from seqrdp.codec.config import CodecConfig
 from seqrdp.codec.networks import ConditionalDecoder, clamp_straight_through, shrink_
-
-GAIN_RATE = 50.0
 
 
 class PerceptionHead(nn.Module):
@@ -62,15 +55,6 @@ class PerceptionHead(nn.Module):
             shrink_(self.iframe.out)
         self.pframe = ConditionalDecoder(pframe_dims + config.noise_dims, cond, c, width, size)
         shrink_(self.pframe.out)
-        self.pframe_gain = None
-        if history and config.history_gain:
-            self.pframe_gain = nn.Parameter(torch.zeros(1))
-
-    def pframe_parameters(self):
-        """The parameters that decode P-frames (the decoder and the history gate)."""
-        yield from self.pframe.parameters()
-        if self.pframe_gain is not None:
-            yield self.pframe_gain
 
     def forward(
         self,
@@ -89,7 +73,4 @@ class PerceptionHead(nn.Module):
         decoder = self.pframe if t > 1 else self.iframe
         assert decoder is not None, "frame 1 is drawn by the codec's shared generator"
         correction = decoder(vector, torch.cat(images, dim=1))
-        base = mmse
-        if t > 1 and self.pframe_gain is not None:
-            base = mmse + GAIN_RATE * self.pframe_gain * (history - mmse)
-        return clamp_straight_through(base + correction)
+        return clamp_straight_through(mmse + correction)

@@ -283,10 +283,6 @@ class VectorHead(nn.Module):
         self.pframe = HeadDecoder(2 * config.pframe_dims + noise, config.dims, config.width,
                                   history)  # fmt: skip
 
-    def pframe_parameters(self):
-        """The parameters that decode P-frames."""
-        return self.pframe.parameters()
-
     def forward(
         self,
         t: int,

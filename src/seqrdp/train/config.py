@@ -300,7 +300,6 @@ def codec_config(config: Mapping[str, Any], channels: int = 1):
         scale_levels=config["scale_levels"],
         scale_sigma=config["scale_sigma"],
         iframe_head=config["iframe_head"],
-        history_gain=config["history_gain"],
         heads=tuple(config["heads"]),
         reference=config["plf"] if config["mode"] == "end-to-end" else MMSE_HEAD,
     )

@@ -265,7 +265,7 @@ def trainable(model: SequentialCodec, stage: Stage) -> list[nn.Parameter]:
             if part is not None
             for p in part.parameters()
         ),
-        "heads.pframe": lambda: (p for h in model.heads.values() for p in h.pframe_parameters()),
+        "heads.pframe": lambda: (p for h in model.heads.values() for p in h.pframe.parameters()),
     }
     return [p for group in stage.trains for p in groups[group]()]
 
