@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from seqrdp.perception.critics import Critic, gradient_penalty, group_std
+from seqrdp.perception.critics import Critic, gradient_penalty
 
 
 class Linear(nn.Module):
@@ -75,28 +75,3 @@ def test_critic_scores_do_not_depend_on_the_rest_of_the_batch():
 def test_critic_size_must_be_divisible_by_16():
     with pytest.raises(ValueError, match="16"):
         Critic(1, size=20)
-
-
-def test_group_std_is_the_spread_within_each_group_of_four():
-    features = torch.tensor([[0.0], [2.0], [0.0], [2.0], [5.0], [5.0], [5.0], [5.0]])
-    spread = group_std(features)
-    assert spread.shape == (8, 1)
-    assert spread[:4].flatten().tolist() == pytest.approx([1.0] * 4)  # population std of 0,2,0,2
-    assert spread[4:].flatten().tolist() == pytest.approx([1e-4] * 4, rel=1e-3)  # sqrt(1e-8)
-    pairs = group_std(features[:6]).flatten().tolist()  # 6 is no multiple of 4: pairs
-    assert pairs == pytest.approx([1.0, 1.0, 1.0, 1.0, 1e-4, 1e-4], rel=1e-3)
-
-
-def test_a_minibatch_std_critic_scores_a_collapsed_batch_apart_from_a_diverse_one():
-    torch.manual_seed(0)
-    critic = Critic(1, 1, width=8, size=16, minibatch_std=True)
-    diverse = torch.rand(8, 1, 16, 16)
-    collapsed = diverse[:1].expand(8, -1, -1, -1)
-    plain = Critic(1, 1, width=8, size=16)
-    plain.load_state_dict({k: v for k, v in critic.state_dict().items() if k != "score.weight"}
-                          | {"score.weight": critic.score.weight[:, :-1]})  # fmt: skip
-    # Without the spread feature the two critics agree; the spread term differs by batch.
-    gap = critic(collapsed) - plain(collapsed)
-    assert torch.allclose(gap, gap[0].expand_as(gap))
-    spread = critic.score.weight[0, -1] * group_std(critic.features(diverse).flatten(1))
-    assert torch.allclose(critic(diverse) - plain(diverse), spread.squeeze(1), atol=1e-6)

@@ -31,12 +31,6 @@ class Critic(nn.Module):
     spectral_norm
         Normalise every layer's weight by its largest singular value (Miyato et al., ICLR
         2018): a 1-Lipschitz critic without a gradient penalty, for the hinge loss.
-    minibatch_std
-        Append, before the score, the standard deviation of the features across each group of
-        :data:`STD_GROUP` consecutive samples (Karras et al., ICLR 2018): a generator that
-        draws one glyph whatever its noise gives groups of zero spread, which the critic then
-        sees. Groups never mix the real and fake halves of a batch whose halves are multiples
-        of the group (``critic_loss`` scores both halves in one pass).
     """
 
     def __init__(
@@ -46,7 +40,6 @@ class Critic(nn.Module):
         width: int = 32,
         size: int | tuple[int, int] = 64,
         spectral_norm: bool = False,
-        minibatch_std: bool = False,
     ) -> None:
         super().__init__()
         h, w = (size, size) if isinstance(size, int) else size
@@ -58,32 +51,14 @@ class Critic(nn.Module):
             layers += [nn.Conv2d(inputs, out, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
             inputs = out
         self.features = nn.Sequential(*layers)
-        self.minibatch_std = minibatch_std
-        self.score = nn.Linear(inputs * (h // 16) * (w // 16) + int(minibatch_std), 1)
+        self.score = nn.Linear(inputs * (h // 16) * (w // 16), 1)
         if spectral_norm:
             for layer in (*self.features, self.score):
                 if isinstance(layer, nn.Conv2d | nn.Linear):
                     parametrizations.spectral_norm(layer)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        features = self.features(x).flatten(1)
-        if self.minibatch_std:
-            features = torch.cat([features, group_std(features)], dim=1)
-        return self.score(features).squeeze(1)
-
-
-STD_GROUP = 4
-
-
-def group_std(features: torch.Tensor, group: int = STD_GROUP) -> torch.Tensor:
-    """(N, F) → (N, 1): the mean over features of their standard deviation across each group
-    of ``group`` consecutive samples (the largest of ``group``, 2 or 1 dividing N), repeated
-    for the group's samples."""
-    n = features.shape[0]
-    size = next(g for g in (group, 2, 1) if n % g == 0)
-    grouped = features.view(n // size, size, -1)
-    spread = (grouped.var(dim=1, unbiased=False) + 1e-8).sqrt().mean(dim=1, keepdim=True)
-    return spread.repeat_interleave(size, dim=0)
+        return self.score(self.features(x).flatten(1)).squeeze(1)
 
 
 def gradient_penalty(critic: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:

@@ -42,18 +42,12 @@ def build_critics(
     width: int,
     size: int,
     spectral_norm: bool = False,
-    minibatch_std: bool = False,
 ) -> nn.ModuleDict:
     """One :class:`~seqrdp.perception.critics.Critic` per (PLF, frame)."""
     return nn.ModuleDict(
         {
             critic_name(plf, t): Critic(
-                critic_frames(plf, t),
-                channels,
-                width,
-                size,
-                spectral_norm=spectral_norm,
-                minibatch_std=minibatch_std,
+                critic_frames(plf, t), channels, width, size, spectral_norm=spectral_norm
             )
             for plf in plfs
             if plf != MMSE_HEAD
