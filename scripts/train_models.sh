@@ -68,7 +68,7 @@ seqrdp train universal "${common[@]}" "${gan[@]}" --init "$runs/mmnist-universal
     --iframe-bits 4 --pframe-bits 64 --mse-steps 0 --iframe-steps "$(steps 10000)" --perception-steps 0 \
     --out "$runs/frame1-i4"
 head_runs=()
-for entry in jd:4000 fmd,sa:2500; do  # heads : P-frame perception steps
+for entry in jd:1000 fmd,sa:2500; do  # heads : P-frame perception steps
     heads=${entry%%:*}
     out="$runs/heads-i4-p128-${heads/,/-}"
     seqrdp train universal "${common[@]}" "${gan[@]}" --init "$runs/core-i4-p128" \
