@@ -155,16 +155,6 @@ def build_page(
     sections.append(identity)
 
     realism = Section("5. Realism")
-    measured = info.meta.get("metrics", {}).get("realism")
-    if measured:
-        rows = [[HEAD_LABELS.get(h, h), *m["two_sample"]] for h, m in measured["heads"].items()]
-        realism.table(["two-sample test accuracy", *frame_cols], rows, digits=2)
-        realism.text(
-            f"Held-out accuracy of a small classifier trained to tell the head's frames from "
-            f"real ones ({measured['sequences']} fresh test sequences; 0.5 = indistinguishable, "
-            f"1.0 = told apart every time; docs/metrics.md), measured when the model was "
-            f"shipped: <code>{html.escape(measured['command'])}</code>."
-        )
     realism.table(["Fréchet distance (classifier features)", *frame_cols],
                   _per_frame_rows(results, "frechet"), digits=3)  # fmt: skip
     if critic_steps:
