@@ -190,3 +190,30 @@ def test_a_model_that_has_coded_still_trains_and_codes_the_same(video):
     assert sum(float(g.abs().sum()) for g in grads) > 0
     after = model.eval().compress(video, SEEDS)
     assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
+
+
+def test_centre_history_is_the_past_output_moved_onto_the_mmse_centre(video):
+    from seqrdp.codec.networks import move_to_centre
+
+    torch.manual_seed(0)
+    model = SequentialCodec.from_config({**SMALL, "history_align": "centre"}).eval()
+    blob = torch.zeros(video.shape[0], 1, 16, 32)
+    blob[:, :, 2:5, 3:7] = 1.0
+    seen = []
+    original = model.heads["jd"].forward
+
+    def forward(t, *args):  # frame 1 of the jd head is a blob; record what frame 2 sees
+        seen.append(args)
+        return blob if t == 1 else original(t, *args)
+
+    model.heads["jd"].forward = forward
+    model(video, seeds=SEEDS)
+    model.heads["jd"].forward = original
+    (_, _, mmse, history) = seen[1]
+    # Tests of move_to_centre itself: tests/codec/test_networks.py.
+    assert torch.equal(history, move_to_centre(blob, mmse)) and history.sum() > 0
+    # The default warps the past by the field instead, and is stored without the key.
+    assert "history_align" not in SequentialCodec.from_config(SMALL).config
+    assert model.config["history_align"] == "centre"
+    with pytest.raises(UsageError, match="history_align"):
+        SequentialCodec.from_config({**SMALL, "history_align": "nearest"})

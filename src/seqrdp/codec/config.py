@@ -30,6 +30,10 @@ MAX_VALUES = {
 }
 MAX_SIDE = 16384
 IFRAME_HEADS = ("generator", "patch", "refine")
+HISTORY_ALIGNS = ("field", "centre")
+# Keys written to a stored config only when they differ from this value, so that every model
+# stored before the key existed keeps its identity (the hash covers the stored dict).
+OMITTED_DEFAULTS: dict[str, Any] = {"history_align": "field"}
 # What a stored config written before a key existed meant (not the default of a new codec).
 LEGACY_VALUES: dict[str, Any] = {"iframe_head": "refine"}
 
@@ -75,6 +79,13 @@ class CodecConfig:
         Heads that also see their own previous output. Default (``None``): the heads whose
         PLF compares past frames too (``jd`` and ``sa``; :data:`seqrdp.plfs.PAST`),
         since their output ``t`` must agree with their outputs ``1..t−1``.
+    history_align
+        How a history head's previous output is moved onto frame ``t``: ``"field"`` warps it
+        by the frame's scale-space field (blur included); ``"centre"`` translates it at whole
+        pixels so that its centre of mass lands on the MMSE frame's, without resampling. The
+        second is a prior for one object on a dark background, like ``iframe_head =
+        "patch"``: at a few bits for frame 1 the MMSE reference is a blob, the field
+        estimated from it blurs, and a blurred past cannot be kept as it was.
     reference
         Which head's previous output is the P-frame reference: the MMSE head (universal: the
         closed loop uses the MMSE reconstruction, so any head decodes the same bits) or a PLF
@@ -94,6 +105,7 @@ class CodecConfig:
     iframe_head: str = "refine"
     heads: tuple[str, ...] = PLFS
     history: tuple[str, ...] | None = None
+    history_align: str = "field"
     reference: str = MMSE_HEAD
 
     def __post_init__(self) -> None:
@@ -137,6 +149,10 @@ class CodecConfig:
             raise UsageError("noise_dims must be >= 0 and scale_sigma > 0")
         if self.iframe_head not in IFRAME_HEADS:
             raise UsageError(f"iframe_head {self.iframe_head!r} is not one of {list(IFRAME_HEADS)}")
+        if self.history_align not in HISTORY_ALIGNS:
+            raise UsageError(
+                f"history_align {self.history_align!r} is not one of {list(HISTORY_ALIGNS)}"
+            )
         unknown = sorted(set(self.heads) - set(PLFS))
         if unknown:
             raise UsageError(f"unknown head {unknown[0]!r}; perception heads are {list(PLFS)}")
@@ -176,9 +192,14 @@ class CodecConfig:
         return (self.iframe_bits, self.pframe_bits)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (tuples as lists)."""
+        """JSON-ready dict (tuples as lists), without the :data:`OMITTED_DEFAULTS` that hold
+        their value."""
         d = dataclasses.asdict(self)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+        return {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in d.items()
+            if k not in OMITTED_DEFAULTS or v != OMITTED_DEFAULTS[k]
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CodecConfig:

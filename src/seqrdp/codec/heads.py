@@ -8,8 +8,9 @@ correction of the MMSE frame, bounded to [0, 1] with a straight-through gradient
   needs a random decoder: Zhang et al., NeurIPS 2021);
 * ``x̃_t`` — the MMSE reconstruction (the ``mse`` head), which encoder and decoder share;
 * ``h_t`` — only for heads with history (``jd``, ``sa``): the head's own previous output
-  ``X̂_{t−1}`` warped by frame ``t``'s scale-space field, zeros at ``t = 1``. Warping aligns the
-  past output with the present, so keeping a decision of frame 1 (error permanence) is a
+  ``X̂_{t−1}`` moved onto frame ``t`` (``history_align``: warped by frame ``t``'s scale-space
+  field, or translated onto the MMSE frame's centre of mass), zeros at ``t = 1``. Aligning the
+  past output with the present makes keeping a decision of frame 1 (error permanence) a
   local copy for the network.
 
 Each head has a P-frame decoder shared by all ``t ≥ 2``, starting near the MMSE frame (a small

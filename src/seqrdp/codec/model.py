@@ -25,7 +25,7 @@ from torch import nn
 from seqrdp.codec.config import CodecConfig
 from seqrdp.codec.heads import PerceptionHead
 from seqrdp.codec.iframe import IFrameModel
-from seqrdp.codec.networks import Generator, PatchGenerator
+from seqrdp.codec.networks import Generator, PatchGenerator, move_to_centre
 from seqrdp.codec.pframe import PFrameModel
 from seqrdp.codec.quantizer import DitheredQuantizer
 from seqrdp.codec.randomness import LocalRandomness, SharedRandomness
@@ -193,14 +193,17 @@ class SequentialCodec(nn.Module):
                 continue
             noise = randomness.normal(t, f"noise/{plf}", (config.noise_dims,))
             history = None
-            # The head's past output, moved by this frame's field; detached like the
-            # reference (frame t's loss trains frame t's decoding, not the past).
+            # The head's past output moved onto this frame (by the field, or onto the MMSE
+            # frame's centre of mass); detached like the reference (frame t's loss trains
+            # frame t's decoding, not the past).
             if plf in config.history:
-                history = (
-                    torch.zeros_like(mmse)
-                    if field is None
-                    else self.pframe.predict(state[plf].detach(), field)
-                )
+                past = state[plf].detach() if field is not None else None
+                if past is None:
+                    history = torch.zeros_like(mmse)
+                elif config.history_align == "centre":
+                    history = move_to_centre(past, mmse)
+                else:
+                    history = self.pframe.predict(past, field)
             outputs[plf] = self.heads[plf](t, latent, noise, mmse, history)
         state.update(outputs)
         return sent

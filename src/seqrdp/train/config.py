@@ -301,5 +301,6 @@ def codec_config(config: Mapping[str, Any], channels: int = 1):
         scale_sigma=config["scale_sigma"],
         iframe_head=config["iframe_head"],
         heads=tuple(config["heads"]),
+        history_align=config["history_align"],
         reference=config["plf"] if config["mode"] == "end-to-end" else MMSE_HEAD,
     )
