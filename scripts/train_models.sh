@@ -65,8 +65,8 @@ done
 # The frame-1 generator starts beside the 64-bit model's heads, whose P-frame decoders (but for
 # the layers next to the larger latent) start the 128-bit heads.
 seqrdp train universal "${common[@]}" "${gan[@]}" --init "$runs/mmnist-universal-i4-p64" \
-    --iframe-bits 4 --pframe-bits 64 --mse-steps 0 --iframe-steps "$(steps 10000)" --perception-steps 0 \
-    --out "$runs/frame1-i4"
+    --iframe-bits 4 --pframe-bits 64 --mse-steps 0 --iframe-steps "$(steps 8000)" \
+    --perception-steps 0 --out "$runs/frame1-i4"
 head_runs=()
 for entry in jd:1000 fmd,sa:2500; do  # heads : P-frame perception steps
     heads=${entry%%:*}
