@@ -217,3 +217,28 @@ def test_centre_history_is_the_past_output_moved_onto_the_mmse_centre(video):
     assert model.config["history_align"] == "centre"
     with pytest.raises(UsageError, match="history_align"):
         SequentialCodec.from_config({**SMALL, "history_align": "nearest"})
+
+
+def test_history_base_head_starts_as_its_moved_past(video):
+    """A ``history_base`` head whose correction is zero outputs its past output moved onto
+    the frame (error permanence at initialisation); the MMSE frame is no part of it."""
+    from seqrdp.codec.networks import move_to_centre
+
+    torch.manual_seed(0)
+    config = {**SMALL, "history_align": "centre", "history_base": ["jd"]}
+    model = SequentialCodec.from_config(config).eval()
+    with torch.no_grad():
+        model.heads["jd"].pframe.out.weight.zero_()
+        model.heads["jd"].pframe.out.bias.zero_()
+        model.heads["jd"].iframe.out.bias.fill_(0.5)  # a frame 1 with something to move
+    with torch.no_grad():
+        out = model(video, seeds=SEEDS)["reconstructions"]
+    jd, mmse = out["jd"], out["mse"]
+    for t in range(1, video.shape[1]):
+        moved = move_to_centre(jd[:, t - 1], mmse[:, t])
+        assert torch.equal(jd[:, t], moved.clamp(0.0, 1.0))
+    assert jd[:, 1].sum() > 0 and not torch.equal(jd[:, 1], mmse[:, 1])
+    assert model.config["history_base"] == ["jd"]
+    assert "history_base" not in SequentialCodec.from_config(SMALL).config
+    with pytest.raises(UsageError, match="history_base"):
+        SequentialCodec.from_config({**SMALL, "history_base": ["fmd"]})

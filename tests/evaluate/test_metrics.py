@@ -14,7 +14,9 @@ from seqrdp.evaluate.metrics import (
     gaussian_frechet_distance,
     identity_first,
     identity_source,
+    label_entropy,
     psnr,
+    spread,
 )
 
 
@@ -24,6 +26,47 @@ def test_frame_mse_is_mean_squared_pixel_error_per_sequence_and_frame():
     reconstruction[0, 0] = 0.5  # every pixel off by 0.5 -> 0.25
     reconstruction[0, 1, 0, 0] = 1.0  # two of four pixels off by 1 -> 0.5
     assert frame_mse(source, reconstruction).tolist() == [[0.25, 0.5]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(2, 5),
+    seed=st.integers(0, 2**16),
+    scale=st.floats(0.0, 2.0),
+)
+def test_spread_is_the_ratio_of_mean_pairwise_squared_distances(n, seed, scale):
+    # Independent derivation: the double sum over pairs of distinct sequences, in float64.
+    rng = np.random.default_rng(seed)
+    source = rng.random((n, 2, 1, 3, 3))
+    reconstruction = scale * rng.random((n, 2, 1, 3, 3))
+
+    def pairwise(x, t):
+        return sum(((x[i, t] - x[j, t]) ** 2).sum() for i in range(n) for j in range(n) if i != j)
+
+    expected = [pairwise(reconstruction, t) / pairwise(source, t) for t in range(2)]
+    got = spread(torch.from_numpy(source), torch.from_numpy(reconstruction))
+    assert got.tolist() == pytest.approx(expected, rel=1e-4, abs=1e-6)
+
+
+def test_spread_is_one_for_the_source_and_zero_for_one_frame_drawn_every_time():
+    source = torch.rand(6, 3, 1, 4, 4)
+    assert spread(source, source).tolist() == pytest.approx([1.0, 1.0, 1.0], rel=1e-6)
+    collapsed = source[:1].expand_as(source)
+    assert spread(source, collapsed).tolist() == [0.0, 0.0, 0.0]
+    blurred = source.mean(dim=(3, 4), keepdim=True).expand_as(source)
+    assert 0 < spread(source, blurred).max() < 1  # an average of a frame varies less
+    with pytest.raises(ValueError, match="two sequences"):
+        spread(source[:1], source[:1])
+
+
+def test_label_entropy_is_the_entropy_of_the_label_histogram_in_bits():
+    # Frame 1: four labels once each (2 bits); frame 2: one label (0 bits); frame 3: 3 of one
+    # and 1 of another: -(3/4 log2 3/4 + 1/4 log2 1/4) = 0.8113 bits.
+    digits = torch.tensor([[0, 7, 1], [1, 7, 1], [2, 7, 1], [3, 7, 9]])
+    expected = [2.0, 0.0, -(0.75 * math.log2(0.75) + 0.25 * math.log2(0.25))]
+    got = label_entropy(digits).tolist()
+    assert got == pytest.approx(expected, abs=1e-6)
+    assert str(got[1]) == "0.0"  # printed as 0, not -0
 
 
 def test_psnr_matches_hand_computed_decibels():

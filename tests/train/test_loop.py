@@ -42,6 +42,11 @@ def test_a_few_mse_steps_lower_the_mse_on_a_fixed_batch(tiny, tmp_path):
     recorded = meta["metrics"]["validation"]
     assert recorded["clips"] == config["validation"] and len(per_frame) == 3
     assert recorded["mse"]["mse"] == pytest.approx(per_frame, rel=1e-5)
+    # ... and so is its spread across clips (frames' variance over clips, relative to the data's).
+    variance = [x.var(dim=0).sum(dim=(1, 2, 3)) for x in (out, validation)]
+    assert recorded["spread"]["mse"] == pytest.approx(
+        (variance[0] / variance[1]).tolist(), rel=1e-4
+    )
 
 
 def _tensors(run_dir):
@@ -254,3 +259,12 @@ def test_init_heads_from_a_core_that_codes_frame_1_otherwise_is_refused(tiny, tm
                   init_heads=[str(tmp_path / "b")])  # fmt: skip
     with pytest.raises(UsageError, match="frame-1 core differs"):
         train(config, tmp_path / "both")
+
+
+def test_init_leaves_a_heads_decoder_fresh_where_history_base_changes_its_meaning(tiny, tmp_path):
+    train(tiny(mse_steps=1, perception_steps=0), tmp_path / "core")
+    config = tiny(history_base=["jd"], init=str(tmp_path / "core"))
+    fresh = set(warm_start(SequentialCodec(codec_config(config)), config["init"])["fresh"])
+    # jd's P-frame decoder corrected the MMSE frame there and corrects its past output here.
+    assert fresh and all(k.startswith("heads.jd.pframe.") for k in fresh)
+    assert "heads.jd.pframe.out.weight" in fresh

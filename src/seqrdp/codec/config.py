@@ -33,7 +33,7 @@ IFRAME_HEADS = ("generator", "patch", "refine")
 HISTORY_ALIGNS = ("field", "centre")
 # Keys written to a stored config only when they differ from this value, so that every model
 # stored before the key existed keeps its identity (the hash covers the stored dict).
-OMITTED_DEFAULTS: dict[str, Any] = {"history_align": "field"}
+OMITTED_DEFAULTS: dict[str, Any] = {"history_align": "field", "history_base": ()}
 # What a stored config written before a key existed meant (not the default of a new codec).
 LEGACY_VALUES: dict[str, Any] = {"iframe_head": "refine"}
 
@@ -86,6 +86,11 @@ class CodecConfig:
         second is a prior for one object on a dark background, like ``iframe_head =
         "patch"``: at a few bits for frame 1 the MMSE reference is a blob, the field
         estimated from it blurs, and a blurred past cannot be kept as it was.
+    history_base
+        History heads whose P-frame decoder corrects their own moved past output instead of
+        the MMSE frame: ``X̂_t = clamp(h_t + g(…))``, so that at initialisation the head
+        keeps frame 1's decision (error permanence, what ``jd`` asks at a low frame-1 rate)
+        and training only has to learn where to depart from it. Default: none.
     reference
         Which head's previous output is the P-frame reference: the MMSE head (universal: the
         closed loop uses the MMSE reconstruction, so any head decodes the same bits) or a PLF
@@ -106,6 +111,7 @@ class CodecConfig:
     heads: tuple[str, ...] = PLFS
     history: tuple[str, ...] | None = None
     history_align: str = "field"
+    history_base: tuple[str, ...] = ()
     reference: str = MMSE_HEAD
 
     def __post_init__(self) -> None:
@@ -164,6 +170,11 @@ class CodecConfig:
         extra = sorted(set(self.history) - set(self.heads))
         if extra:
             raise UsageError(f"history head {extra[0]!r} is not one of heads {list(self.heads)}")
+        stray = sorted(set(self.history_base) - set(self.history))
+        if stray:
+            raise UsageError(
+                f"history_base head {stray[0]!r} is not a history head {list(self.history)}"
+            )
         if self.reference != MMSE_HEAD and self.reference not in self.heads:
             raise UsageError(
                 f"reference {self.reference!r} must be {MMSE_HEAD!r} or one of heads "
@@ -210,7 +221,7 @@ class CodecConfig:
         if unknown:
             raise UsageError(f"unknown codec config key {unknown[0]!r}")
         values = {**LEGACY_VALUES, **d}
-        for key in ("size", "heads", "history"):
+        for key in ("size", "heads", "history", "history_base"):
             if values.get(key) is not None:
                 values[key] = tuple(values[key])
         if "size" in values and len(values["size"]) != 2:

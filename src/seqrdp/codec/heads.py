@@ -11,7 +11,9 @@ correction of the MMSE frame, bounded to [0, 1] with a straight-through gradient
   ``X̂_{t−1}`` moved onto frame ``t`` (``history_align``: warped by frame ``t``'s scale-space
   field, or translated onto the MMSE frame's centre of mass), zeros at ``t = 1``. Aligning the
   past output with the present makes keeping a decision of frame 1 (error permanence) a
-  local copy for the network.
+  local copy for the network. A head in ``history_base`` goes further: its P-frames correct
+  ``h_t`` instead of ``x̃_t`` (``X̂_t = clamp(h_t + g(…))``), so it starts by keeping frame 1's
+  decision and learns where to depart from it.
 
 Each head has a P-frame decoder shared by all ``t ≥ 2``, starting near the MMSE frame (a small
 final layer). Frame 1 is decoded either by a head's own decoder of the same kind
@@ -39,10 +41,15 @@ class PerceptionHead(nn.Module):
         Codec configuration (latent sizes, noise dimensions, widths).
     history
         Whether the head sees its own previous output.
+    base_history
+        Whether its P-frames correct that moved past output rather than the MMSE frame.
     """
 
-    def __init__(self, config: CodecConfig, history: bool) -> None:
+    def __init__(self, config: CodecConfig, history: bool, base_history: bool = False) -> None:
         super().__init__()
+        if base_history and not history:
+            raise ValueError("a head can only correct its past output if it sees it")
+        self.base_history = base_history
         c, width, size = config.channels, config.width, config.size
         self.history = history
         cond = c * (2 if history else 1)
@@ -74,4 +81,5 @@ class PerceptionHead(nn.Module):
         decoder = self.pframe if t > 1 else self.iframe
         assert decoder is not None, "frame 1 is drawn by the codec's shared generator"
         correction = decoder(vector, torch.cat(images, dim=1))
-        return clamp_straight_through(mmse + correction)
+        base = history if self.base_history and t > 1 else mmse
+        return clamp_straight_through(base + correction)

@@ -66,7 +66,14 @@ class SequentialCodec(nn.Module):
         self.iframe = IFrameModel(config)
         self.pframe = PFrameModel(config)
         self.heads = nn.ModuleDict(
-            {plf: PerceptionHead(config, history=plf in config.history) for plf in config.heads}
+            {
+                plf: PerceptionHead(
+                    config,
+                    history=plf in config.history,
+                    base_history=plf in config.history_base,
+                )
+                for plf in config.heads
+            }
         )
         self.iframe_generator: nn.Module | None = None
         if config.heads and config.iframe_head == "generator":

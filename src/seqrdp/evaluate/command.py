@@ -32,6 +32,10 @@ JSON output (--json), one object; every list has one value per frame t = 1..T:
   heads.<plf>.bits        bits of frame t
   heads.<plf>.identity_source  fraction of sequences whose frame t shows the source digit
   heads.<plf>.identity_first   fraction of sequences whose frame t shows the digit of frame 1
+  heads.<plf>.label_entropy  entropy (bits) of the digits read on frame t across sequences:
+                          ~3.3 for real frames, 0 when every sequence shows one digit
+  heads.<plf>.spread      variance of frame t across sequences over the source's: 1 for a
+                          source-like spread, 0 for one frame drawn every time
   heads.<plf>.frechet     Frechet distance of classifier features, source vs reconstruction
   heads.<plf>.wasserstein.{fmd,jd,sa}  held-out WGAN-GP critic estimate of W1 under each
                           PLF (null with --critic-steps 0)
@@ -244,7 +248,7 @@ def format_table(report: dict[str, Any]) -> str:
             f"two-sample tests (c2st_t: frame t, c2st_1:t: clip 1..t): {two_sample['sequences']} "
             f"clips per side against {two_sample['reference']}; source frames score {control}"
         )
-    columns = ("t", "bits", "mse", "psnr", "id_src", "id_first", "frechet")
+    columns = ("t", "bits", "mse", "psnr", "id_src", "id_first", "H_label", "spread", "frechet")
     columns += tuple(f"W_{plf}" for plf in PLFS)
     columns += ("c2st_t", "c2st_1:t")
     for head, metrics in report["heads"].items():
@@ -257,6 +261,8 @@ def format_table(report: dict[str, Any]) -> str:
                 f"{metrics['psnr'][t]:.2f}",
                 _number(metrics["identity_source"], t, "{:.3f}"),
                 f"{metrics['identity_first'][t]:.3f}",
+                f"{metrics['label_entropy'][t]:.3f}",
+                f"{metrics['spread'][t]:.3f}",
                 f"{metrics['frechet'][t]:.3f}",
                 *(_number(metrics["wasserstein"][plf], t, "{:.3f}") for plf in PLFS),
                 _number(metrics["two_sample"], t, "{:.3f}"),

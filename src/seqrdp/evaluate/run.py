@@ -364,6 +364,8 @@ def _frame_metrics(
         "bits": rate_bits,
         "identity_source": _identity_source(digits, labels),
         "identity_first": metrics.identity_first(digits).tolist(),
+        "spread": metrics.spread(source, reconstruction).tolist(),
+        "label_entropy": metrics.label_entropy(digits).tolist(),
         "frechet": [
             metrics.frechet_distance(source_features[:, t].numpy(), features[:, t].numpy())
             for t in range(source.shape[1])

@@ -302,5 +302,6 @@ def codec_config(config: Mapping[str, Any], channels: int = 1):
         iframe_head=config["iframe_head"],
         heads=tuple(config["heads"]),
         history_align=config["history_align"],
+        history_base=tuple(config["history_base"]),
         reference=config["plf"] if config["mode"] == "end-to-end" else MMSE_HEAD,
     )

@@ -29,6 +29,7 @@ from seqrdp import __version__
 from seqrdp.codec.metadata import ModelMeta, total_training_seconds
 from seqrdp.codec.model import SequentialCodec
 from seqrdp.errors import UsageError
+from seqrdp.evaluate.metrics import spread
 from seqrdp.plfs import MMSE_HEAD
 from seqrdp.train import checkpoint
 from seqrdp.train.architecture import build_codec, build_critics
@@ -295,7 +296,7 @@ def warm_start(model: SequentialCodec, path: str) -> dict[str, Any]:
     Returns what was copied and what was not, for the run's metadata."""
     meta, tensors = _read_codec(path)
     own = model.state_dict()
-    fits = {k: v for k, v in tensors.items() if k in own and own[k].shape == v.shape}
+    fits = _fitting(model, meta, tensors)
     core = [k for k in own if not k.startswith("heads.") and k in tensors]
     misfit = [k for k in core if k not in fits and "project" not in k]
     if misfit or not core:
@@ -329,16 +330,31 @@ def warm_start_heads(model: SequentialCodec, path: str) -> dict[str, Any]:
                 "the core with --freeze-iframe from the heads' core"
             )
     heads = ("heads.", "iframe_generator.")
-    fits = {
-        k: v for k, v in tensors.items()
-        if k.startswith(heads) and k in own and own[k].shape == v.shape
-    }  # fmt: skip
+    fits = {k: v for k, v in _fitting(model, meta, tensors).items() if k.startswith(heads)}
     if not fits:
         raise UsageError(f"--init-heads {path}: no perception head of this run's shape")
     model.load_state_dict(fits, strict=False)
     return {
         **_source(path, meta),
         "copied": sorted({".".join(k.split(".")[:2]) for k in fits}),
+    }
+
+
+def _fitting(
+    model: SequentialCodec, meta: Mapping[str, Any], tensors: Mapping[str, torch.Tensor]
+) -> dict[str, torch.Tensor]:
+    """The tensors of a warm start that ``model`` has, with the same shape and meaning: a
+    head's P-frame decoder is left out where one codec corrects the MMSE frame with it and
+    the other the head's past output (``history_base``), since its output means another
+    thing there."""
+    own = model.state_dict()
+    theirs = set(meta.get("codec", {}).get("history_base", ()))
+    ours = set(getattr(model.codec_config, "history_base", ()))
+    moved = tuple(f"heads.{plf}.pframe." for plf in sorted(theirs ^ ours))
+    return {
+        k: v
+        for k, v in tensors.items()
+        if k in own and own[k].shape == v.shape and not (moved and k.startswith(moved))
     }
 
 
@@ -415,6 +431,10 @@ def _checkpoint(
                 for head, r in reconstructions.items()
             },
         }
+        if len(validation) > 1:
+            metrics["validation"]["spread"] = {
+                head: spread(validation, r).tolist() for head, r in reconstructions.items()
+            }
         grid = sample_grid(
             validation[:SAMPLE_CLIPS], {h: r[:SAMPLE_CLIPS] for h, r in reconstructions.items()}
         )
