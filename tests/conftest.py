@@ -11,9 +11,11 @@ from hypothesis import settings
 # CI runs the property tests with a fixed example sequence so that a landing is decided by the
 # code, not by the draw; local runs keep hypothesis's random exploration (and its database) to
 # keep finding new counterexamples.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# Neither profile has a deadline: a property's examples are timed on whatever machine runs them,
+# and a loaded or slower machine is no counterexample.
+settings.register_profile("ci", derandomize=True, print_blob=True, deadline=None)
+settings.register_profile("local", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 TINY_CODEC = {
     "size": [32, 32],

@@ -2,9 +2,11 @@
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
-from seqrdp.perception.critics import Critic, gradient_penalty
+from seqrdp.perception.critics import Critic, gradient_penalty, group_std
 
 
 class Linear(nn.Module):
@@ -75,3 +77,41 @@ def test_critic_scores_do_not_depend_on_the_rest_of_the_batch():
 def test_critic_size_must_be_divisible_by_16():
     with pytest.raises(ValueError, match="16"):
         Critic(1, size=20)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 3), st.integers(0, 2**16))
+def test_group_std_is_the_mean_standard_deviation_of_each_group(groups, group, seed):
+    # Independent derivation: population standard deviation of each feature over a group's
+    # samples, written out by its definition, then averaged over features and positions.
+    g = torch.Generator().manual_seed(seed)
+    features = torch.randn(groups * group, 3, 2, 2, generator=g, dtype=torch.float64)
+    out = group_std(features, group)
+    assert out.shape == (groups * group, 1, 2, 2)
+    for k in range(groups):
+        members = features[k * group : (k + 1) * group]
+        mean = sum(members) / group
+        std = ((sum((m - mean) ** 2 for m in members) / group + 1e-8) ** 0.5).mean()
+        for i in range(k * group, (k + 1) * group):
+            assert torch.allclose(out[i], std.expand(1, 2, 2), rtol=1e-9, atol=1e-12)
+
+
+def test_minibatch_std_critic_tells_a_collapsed_batch_from_a_varied_one():
+    # Per-sample critics score a sample the same whatever its batch-mates; with the feature
+    # the same sample scores differently beside copies of itself than beside other samples.
+    torch.manual_seed(3)
+    critic = Critic(1, width=8, size=16, minibatch_std=4)
+    with torch.no_grad():  # the feature map is the last channel before the score layer
+        critic.score.weight[:, -1:] = 100.0
+    x = torch.rand(4, 1, 16, 16)
+    copies = x[:1].expand(4, -1, -1, -1)
+    assert not torch.allclose(critic(x)[0], critic(copies)[0], atol=1e-4)
+    # Groups are consecutive: the first group's scores ignore the second group.
+    y = torch.rand(4, 1, 16, 16)
+    assert torch.allclose(critic(torch.cat([x, y]))[:4], critic(x), atol=1e-6)
+
+
+def test_minibatch_std_needs_a_batch_that_splits_into_groups():
+    critic = Critic(1, width=8, size=16, minibatch_std=4)
+    with pytest.raises(ValueError, match="groups of 4"):
+        critic(torch.rand(6, 1, 16, 16))

@@ -22,7 +22,7 @@ def _run(runs: Path) -> None:
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     }  # fmt: skip
     done = subprocess.run(["bash", str(SCRIPT), str(runs)], env=env, capture_output=True,
-                          text=True, timeout=600)  # fmt: skip
+                          text=True, timeout=1200)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
 
 

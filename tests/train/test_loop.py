@@ -268,3 +268,33 @@ def test_init_leaves_a_heads_decoder_fresh_where_history_base_changes_its_meanin
     # jd's P-frame decoder corrected the MMSE frame there and corrects its past output here.
     assert fresh and all(k.startswith("heads.jd.pframe.") for k in fresh)
     assert "heads.jd.pframe.out.weight" in fresh
+
+
+def test_lambda_diversity_adds_the_mode_seeking_term_to_the_frame_1_stage(tiny, tmp_path):
+    patch = {"iframe_head": "patch", "size": 32, "mse_steps": 0, "iframe_steps": 2,
+             "perception_steps": 0}  # fmt: skip
+    train(tiny(**patch), tmp_path / "plain")
+    train(tiny(lambda_diversity=1.0, **patch), tmp_path / "seeking")
+    with open(tmp_path / "seeking" / "log.csv") as f:
+        rows = list(csv.DictReader(f))
+    # 1 / (ratio + 1e-5) for a ratio of outputs in [0, 1] over a noise gap ~ 1.13 is > 0.88.
+    assert len(rows) == 2 and all(float(row["diversity"]) > 0.88 for row in rows)
+    plain = load_file(tmp_path / "plain" / "model.safetensors")
+    seeking = load_file(tmp_path / "seeking" / "model.safetensors")
+    generator = [k for k in plain if k.startswith("iframe_generator.")]
+    assert generator and any(not torch.equal(plain[k], seeking[k]) for k in generator)
+    # Only the frame-1 generator moves in the frame-1 stage, with or without the term.
+    assert all(torch.equal(plain[k], seeking[k]) for k in plain if k.startswith("pframe."))
+
+
+def test_critic_minibatch_std_widens_the_critics_score_layer(tiny, tmp_path):
+    train(tiny(critic_minibatch_std=2), tmp_path / "run")
+    state = load_file(checkpoint.current(tmp_path / "run") / "state.safetensors")
+    plain = tiny()
+    train(plain, tmp_path / "plain")
+    base = load_file(checkpoint.current(tmp_path / "plain") / "state.safetensors")
+    key = next(k for k in state if k.endswith("score.weight") and "critic" in k)
+    # One more feature map at the critic's 1×1 bottom (16×16 frames).
+    assert state[key].shape[1] == base[key].shape[1] + 1
+    with pytest.raises(UsageError, match="divide the batch"):
+        train(tiny(critic_minibatch_std=3), tmp_path / "bad")

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from seqrdp.train.objectives import critic_loss, critic_name, decoder_loss
+from seqrdp.train.objectives import critic_loss, critic_name, decoder_loss, mode_seeking
 
 
 class Linear(nn.Module):
@@ -82,3 +82,10 @@ def test_an_unknown_critic_loss_is_refused():
     source = _clips(frames=1)
     with pytest.raises(ValueError, match="critic loss"):
         critic_loss(source, {"fmd": source}, ["fmd"], _critics("fmd", 1, 4, 1.0), 1.0, "lsgan")
+
+
+def test_mode_seeking_is_one_over_the_output_gap_per_noise_gap():
+    first, second = torch.zeros(2, 1, 4, 4), torch.full((2, 1, 4, 4), 0.5)
+    # mean |first − second| = 0.5; over a noise gap of 2 that is 0.25, so 1 / 0.25001.
+    assert float(mode_seeking(first, second, torch.tensor(2.0))) == pytest.approx(1 / 0.25001)
+    assert float(mode_seeking(first, first, torch.tensor(1.0))) == pytest.approx(1e5)

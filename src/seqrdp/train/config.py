@@ -153,17 +153,23 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         if config[key] < 1:
             raise ConfigError(key, f"{key} must be at least 1, got {config[key]}")
     counts = ("mse_steps", "iframe_steps", "perception_steps", "validation", "threads")
-    for key in (*counts, "digits", "seed"):
+    for key in (*counts, "digits", "seed", "critic_minibatch_std"):
         if config[key] < 0:
             raise ConfigError(key, f"{key} must be non-negative, got {config[key]}")
     for key in ("lr", "perception_lr", "critic_lr"):
         if not config[key] > 0:
             raise ConfigError(key, f"{key} must be positive, got {config[key]}")
-    for key in ("gp_weight", "lambda_mse", "lambda_perc", "clip_norm"):
+    for key in ("gp_weight", "lambda_mse", "lambda_perc", "lambda_diversity", "clip_norm"):
         if config[key] < 0:
             raise ConfigError(key, f"{key} must be non-negative, got {config[key]}")
     if not config["lr_decay"] >= 1:
         raise ConfigError("lr_decay", f"lr_decay must be at least 1, got {config['lr_decay']}")
+    group = config["critic_minibatch_std"]
+    if group and config["batch"] % group:
+        raise ConfigError(
+            "critic_minibatch_std",
+            f"critic_minibatch_std {group} must divide the batch ({config['batch']} clips)",
+        )
     if config["init_heads"] and not config["init"]:
         raise ConfigError("init_heads", "init_heads needs init (the core the heads go on)")
     if config["seed"] > SEED_MAX:

@@ -37,7 +37,7 @@ from seqrdp.train.config import check_config, default_config
 from seqrdp.train.data import clip_source
 from seqrdp.train.distributed import Distributed
 from seqrdp.train.log import RunLog, progress_bar
-from seqrdp.train.objectives import critic_loss, decoder_loss
+from seqrdp.train.objectives import critic_loss, decoder_loss, mode_seeking
 from seqrdp.train.samples import sample_grid, save_samples
 from seqrdp.train.stages import Stage, plan, stage_at
 
@@ -199,8 +199,17 @@ def _step(
             group["lr"] = decayed_lr(config["lr"], config["lr_decay"], at, stage.steps)
     video = clips(0)[:, : stage.frames[1]]
     first = stage.frames[0]
+    generator = getattr(model, "iframe_generator", None)
+    seeking = config["lambda_diversity"] > 0 and stage.name == "iframe" and generator is not None
+    drawn: dict[str, Any] = {}
+    if seeking:  # the shared frame-1 generator's inputs and output, for a second noise draw
+        hook = generator.register_forward_hook(
+            lambda _, inputs, output: drawn.update(inputs=inputs, output=output)
+        )
     outputs = model(video, heads=tuple(dict.fromkeys((MMSE_HEAD, *stage.heads))))
     outputs = outputs["reconstructions"]
+    if seeking:
+        hook.remove()
     kind = config["critic_loss"]
     if stage.perception:
         critics.requires_grad_(True)
@@ -227,6 +236,17 @@ def _step(
         video, outputs, stage.heads, critics if stage.perception else None,
         config["lambda_mse"], config["lambda_perc"], first,
     )  # fmt: skip
+    if seeking:
+        # The same bits (latent and MMSE frame), fresh noise: the generator's vector is
+        # [latent, noise] with the noise last.
+        vector, mmse = drawn["inputs"]
+        k = model.codec_config.noise_dims
+        noise = torch.randn_like(vector[:, -k:])
+        again = generator(torch.cat([vector[:, :-k], noise], dim=1), mmse)
+        gap = (vector[:, -k:] - noise).abs().mean()
+        term = mode_seeking(drawn["output"], again, gap)
+        decoder_stats["diversity"] = float(term.detach())
+        loss = loss + config["lambda_diversity"] * term
     _update(optimizers["decoder_adam"], loss, trainable(model, stage), dist, config["clip_norm"])
     return {**decoder_stats, **stats}
 
@@ -495,4 +515,6 @@ def _columns(run: Run) -> list[str]:
     columns += [f"mse/{head}" for head in run.model.head_names]
     for kind in ("adversarial", "perception", "penalty"):
         columns += [f"{kind}/{plf}" for plf in run.plfs]
+    if run.config["lambda_diversity"] > 0:
+        columns.append("diversity")
     return columns

@@ -42,12 +42,18 @@ def build_critics(
     width: int,
     size: int,
     spectral_norm: bool = False,
+    minibatch_std: int = 0,
 ) -> nn.ModuleDict:
     """One :class:`~seqrdp.perception.critics.Critic` per (PLF, frame)."""
     return nn.ModuleDict(
         {
             critic_name(plf, t): Critic(
-                critic_frames(plf, t), channels, width, size, spectral_norm=spectral_norm
+                critic_frames(plf, t),
+                channels,
+                width,
+                size,
+                spectral_norm=spectral_norm,
+                minibatch_std=minibatch_std,
             )
             for plf in plfs
             if plf != MMSE_HEAD
@@ -132,3 +138,14 @@ def critic_loss(
         stats[f"penalty/{head}"] = penalty
     stats["loss/critic"] = float(total.detach())
     return total, stats
+
+
+def mode_seeking(
+    first: torch.Tensor, second: torch.Tensor, noise_gap: torch.Tensor
+) -> torch.Tensor:
+    """Mode-seeking term (Mao et al., *Mode Seeking GANs*, CVPR 2019) of two outputs of one
+    generator on the same condition: ``1 / (mean |first − second| / noise_gap + 1e-5)``, with
+    ``noise_gap = mean |z₁ − z₂|``. Minimising it spreads the outputs as the noise moves, and
+    it flattens once they differ: a generator that ignores its noise pays ``1e5``."""
+    ratio = (first - second).abs().mean() / noise_gap
+    return 1.0 / (ratio + 1e-5)
