@@ -277,8 +277,9 @@ def test_lambda_diversity_adds_the_mode_seeking_term_to_the_frame_1_stage(tiny, 
     train(tiny(lambda_diversity=1.0, **patch), tmp_path / "seeking")
     with open(tmp_path / "seeking" / "log.csv") as f:
         rows = list(csv.DictReader(f))
-    # 1 / (ratio + 1e-5) for a ratio of outputs in [0, 1] over a noise gap ~ 1.13 is > 0.88.
-    assert len(rows) == 2 and all(float(row["diversity"]) > 0.88 for row in rows)
+    # The generator starts near black (its last layer shrunk), so its output hardly moves with
+    # the noise: the mean output gap is far below the noise gap and 1 / (ratio + 1e-5) > 1.
+    assert len(rows) == 2 and all(float(row["diversity"]) > 1 for row in rows)
     plain = load_file(tmp_path / "plain" / "model.safetensors")
     seeking = load_file(tmp_path / "seeking" / "model.safetensors")
     generator = [k for k in plain if k.startswith("iframe_generator.")]

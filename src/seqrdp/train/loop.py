@@ -237,18 +237,23 @@ def _step(
         config["lambda_mse"], config["lambda_perc"], first,
     )  # fmt: skip
     if seeking:
-        # The same bits (latent and MMSE frame), fresh noise: the generator's vector is
-        # [latent, noise] with the noise last.
-        vector, mmse = drawn["inputs"]
-        k = model.codec_config.noise_dims
-        noise = torch.randn_like(vector[:, -k:])
-        again = generator(torch.cat([vector[:, :-k], noise], dim=1), mmse)
-        gap = (vector[:, -k:] - noise).abs().mean()
-        term = mode_seeking(drawn["output"], again, gap)
+        term = _redraw_gap(generator, drawn, model.codec_config.noise_dims)
         decoder_stats["diversity"] = float(term.detach())
         loss = loss + config["lambda_diversity"] * term
     _update(optimizers["decoder_adam"], loss, trainable(model, stage), dist, config["clip_norm"])
     return {**decoder_stats, **stats}
+
+
+def _redraw_gap(generator: nn.Module, drawn: dict[str, Any], noise_dims: int) -> torch.Tensor:
+    """:func:`~seqrdp.train.objectives.mode_seeking` of the frame-1 generator's output in
+    ``drawn`` (its inputs and output in this step's forward pass) against a second draw on the
+    same bits (latent and MMSE frame) with fresh noise: its vector is ``[latent, noise]``, the
+    noise last."""
+    vector, mmse = drawn["inputs"]
+    noise = torch.randn_like(vector[:, -noise_dims:])
+    again = generator(torch.cat([vector[:, :-noise_dims], noise], dim=1), mmse)
+    gap = (vector[:, -noise_dims:] - noise).abs().mean()
+    return mode_seeking(drawn["output"], again, gap)
 
 
 def decayed_lr(lr: float, decay: float, step: int, steps: int) -> float:
