@@ -40,6 +40,8 @@ def test_source_and_codec_must_match(tiny):
         clip_source(tiny(**{**VECTOR, "codec": "conv", "motion_bits": 0}))
     with pytest.raises(UsageError, match="rho: got 3 values for 3 frames"):
         clip_source(tiny(**VECTOR, rho=[0.9, 0.9, 0.9]))
+    with pytest.raises(UsageError, match="needs the conv codec"):
+        tiny(**VECTOR, critic_align=True)
     with pytest.raises(UsageError, match="use gauss-markov"):
         build_codec(tiny(**{**VECTOR, "data": "squares"}), channels=1)
 

@@ -288,6 +288,16 @@ def test_lambda_diversity_adds_the_mode_seeking_term_to_the_frame_1_stage(tiny, 
     assert all(torch.equal(plain[k], seeking[k]) for k in plain if k.startswith("pframe."))
 
 
+def test_critic_align_gives_history_critics_the_moved_past(tiny, tmp_path):
+    train(tiny(critic_align=True), tmp_path / "run")
+    state = load_file(checkpoint.current(tmp_path / "run") / "state.safetensors")
+    first = {k: v for k, v in state.items() if k.endswith("features.0.weight")}
+    # Input channels of each critic's first layer: fmd 1; jd and sa 2t − 1 at frame t.
+    for plf, expected in (("fmd", [1, 1, 1]), ("jd", [1, 3, 5]), ("sa", [1, 3, 5])):
+        seen = [next(v for k, v in first.items() if f"{plf}_{t}." in k).shape[1] for t in (1, 2, 3)]
+        assert seen == expected, plf
+
+
 def test_critic_minibatch_std_widens_the_critics_score_layer(tiny, tmp_path):
     train(tiny(critic_minibatch_std=2), tmp_path / "run")
     state = load_file(checkpoint.current(tmp_path / "run") / "state.safetensors")

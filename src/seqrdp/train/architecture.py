@@ -40,7 +40,7 @@ def build_critics(config: Mapping[str, Any], plfs: Sequence[str], channels: int)
         return objectives.build_critics(
             plfs, config["frames"], channels, config["critic_width"], config["size"],
             spectral_norm=config["critic_loss"] == "hinge",
-            minibatch_std=config["critic_minibatch_std"],
+            minibatch_std=config["critic_minibatch_std"], aligned=config["critic_align"],
         )  # fmt: skip
     from seqrdp.perception.vector_critic import VectorCritic
 

@@ -170,6 +170,8 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
             "critic_minibatch_std",
             f"critic_minibatch_std {group} must divide the batch ({config['batch']} clips)",
         )
+    if config["critic_align"] and config["codec"] == "vector":
+        raise ConfigError("critic_align", "critic_align moves frames: it needs the conv codec")
     if config["init_heads"] and not config["init"]:
         raise ConfigError("init_heads", "init_heads needs init (the core the heads go on)")
     if config["seed"] > SEED_MAX:

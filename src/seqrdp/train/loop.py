@@ -217,8 +217,9 @@ def _step(
         def critic_update(source: torch.Tensor, fakes: dict[str, torch.Tensor]) -> None:
             nonlocal stats
             loss, stats = critic_loss(
-                source, fakes, stage.heads, critics, config["gp_weight"], kind, first
-            )
+                source, fakes, stage.heads, critics, config["gp_weight"], kind, first,
+                config["critic_align"],
+            )  # fmt: skip
             _update(
                 optimizers["critic_adam"], loss, critics.parameters(), dist, config["clip_norm"]
             )
@@ -234,7 +235,7 @@ def _step(
         critics.requires_grad_(False)  # the decoder update needs gradients of inputs only
     loss, decoder_stats = decoder_loss(
         video, outputs, stage.heads, critics if stage.perception else None,
-        config["lambda_mse"], config["lambda_perc"], first,
+        config["lambda_mse"], config["lambda_perc"], first, config["critic_align"],
     )  # fmt: skip
     if seeking:
         term = _redraw_gap(generator, drawn, model.codec_config.noise_dims)

@@ -43,12 +43,15 @@ def build_critics(
     size: int,
     spectral_norm: bool = False,
     minibatch_std: int = 0,
+    aligned: bool = False,
 ) -> nn.ModuleDict:
-    """One :class:`~seqrdp.perception.critics.Critic` per (PLF, frame)."""
+    """One :class:`~seqrdp.perception.critics.Critic` per (PLF, frame); ``aligned``: the
+    ``jd`` and ``sa`` critics also see the moved past
+    (:func:`~seqrdp.perception.plf.critic_inputs`)."""
     return nn.ModuleDict(
         {
             critic_name(plf, t): Critic(
-                critic_frames(plf, t),
+                critic_frames(plf, t, aligned),
                 channels,
                 width,
                 size,
@@ -70,10 +73,11 @@ def decoder_loss(
     lambda_mse: float,
     lambda_perc: float,
     first: int = 1,
+    aligned: bool = False,
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """Loss of the decoders of ``heads`` on frames ``first..T`` (critic term when ``critics``
-    is given) and the logged values (``mse/<head>`` for every reconstruction over all frames,
-    ``adversarial/<head>``)."""
+    is given; ``aligned`` as the critics were built) and the logged values (``mse/<head>`` for
+    every reconstruction over all frames, ``adversarial/<head>``)."""
     frames = source.shape[1]
     scored = slice(first - 1, None)
     stats = {
@@ -86,7 +90,9 @@ def decoder_loss(
         total = total + lambda_mse * ((output[:, scored] - source[:, scored]) ** 2).mean()
         if critics is not None and head != MMSE_HEAD:
             scores = [
-                critics[critic_name(head, t)](critic_inputs(head, source, output, t)[1]).mean()
+                critics[critic_name(head, t)](
+                    critic_inputs(head, source, output, t, aligned)[1]
+                ).mean()
                 for t in range(first, frames + 1)
             ]
             adversarial = -torch.stack(scores).mean()
@@ -104,6 +110,7 @@ def critic_loss(
     gp_weight: float,
     kind: str = "wgan-gp",
     first: int = 1,
+    aligned: bool = False,
 ) -> tuple[torch.Tensor, dict[str, float]]:
     """Loss (``kind``: ``wgan-gp`` or ``hinge``) of every critic of ``heads`` at frames
     ``first..T`` (outputs are detached) and the logged values ``perception/<head>`` (the
@@ -121,7 +128,7 @@ def critic_loss(
         distance, penalty = 0.0, 0.0
         for t in range(first, frames + 1):
             critic = critics[critic_name(head, t)]
-            real, fake = critic_inputs(head, source, output, t)
+            real, fake = critic_inputs(head, source, output, t, aligned)
             scores = critic(torch.cat([real, fake]))  # one pass over both sides
             on_real, on_fake = scores[: len(real)], scores[len(real) :]
             wasserstein = on_real.mean() - on_fake.mean()
