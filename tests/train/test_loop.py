@@ -309,3 +309,19 @@ def test_critic_minibatch_std_widens_the_critics_score_layer(tiny, tmp_path):
     assert state[key].shape[1] == base[key].shape[1] + 1
     with pytest.raises(UsageError, match="divide the batch"):
         train(tiny(critic_minibatch_std=3), tmp_path / "bad")
+
+
+def test_critic_warmup_moves_the_critics_and_not_the_heads(tiny, tmp_path):
+    config = tiny(mse_steps=2, perception_steps=3, critic_warmup=2, checkpoint_every=1)
+    train(config, tmp_path / "run", stop_after=2)
+    after_mse = load_file(tmp_path / "run" / "model.safetensors")
+    critics_before = load_file(checkpoint.current(tmp_path / "run") / "state.safetensors")
+    train(config, tmp_path / "run", stop_after=2)  # the two warm-up steps
+    warmed = load_file(tmp_path / "run" / "model.safetensors")
+    critics = load_file(checkpoint.current(tmp_path / "run") / "state.safetensors")
+    assert all(torch.equal(value, after_mse[key]) for key, value in warmed.items())
+    names = [k for k in critics if k.startswith("critics.")]
+    assert names and any(not torch.equal(critics[k], critics_before[k]) for k in names)
+    train(config, tmp_path / "run")  # the third step moves the heads
+    final = load_file(tmp_path / "run" / "model.safetensors")
+    assert any(not torch.equal(v, after_mse[k]) for k, v in final.items() if k.startswith("heads."))

@@ -153,7 +153,7 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         if config[key] < 1:
             raise ConfigError(key, f"{key} must be at least 1, got {config[key]}")
     counts = ("mse_steps", "iframe_steps", "perception_steps", "validation", "threads")
-    for key in (*counts, "digits", "seed", "critic_minibatch_std"):
+    for key in (*counts, "digits", "seed", "critic_minibatch_std", "critic_warmup"):
         if config[key] < 0:
             raise ConfigError(key, f"{key} must be non-negative, got {config[key]}")
     for key in ("lr", "perception_lr", "critic_lr"):

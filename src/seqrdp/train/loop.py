@@ -183,7 +183,7 @@ def _step(
     run: Run, stage: Stage, step: int, optimizers: dict[str, torch.optim.Optimizer]
 ) -> dict[str, float]:
     """One training step: ``n_critic`` critic updates (perception stage), then one decoder
-    update."""
+    update (none in the perception stage's first ``critic_warmup`` steps)."""
     config, dist, model, critics = run.config, run.dist, run.model, run.critics
     torch.manual_seed(step_seed(config["seed"], dist.rank, step))
     stats: dict[str, float] = {}
@@ -233,6 +233,13 @@ def _step(
             critic_update(fresh, fakes)
         critic_update(video, outputs)
         critics.requires_grad_(False)  # the decoder update needs gradients of inputs only
+    if stage.perception and step - stage.start < config["critic_warmup"]:
+        with torch.no_grad():  # critic warm-up: the decoders wait, their losses are logged
+            _, decoder_stats = decoder_loss(
+                video, outputs, stage.heads, critics, config["lambda_mse"],
+                config["lambda_perc"], first, config["critic_align"],
+            )  # fmt: skip
+        return {**decoder_stats, **stats}
     loss, decoder_stats = decoder_loss(
         video, outputs, stage.heads, critics if stage.perception else None,
         config["lambda_mse"], config["lambda_perc"], first, config["critic_align"],
