@@ -192,11 +192,13 @@ def test_a_model_that_has_coded_still_trains_and_codes_the_same(video):
     assert all(np.array_equal(a, b) for a, b in zip(before, after, strict=True))
 
 
-def test_centre_history_is_the_past_output_moved_onto_the_mmse_centre(video):
+@pytest.mark.parametrize("step", [0.0, 2.0])
+def test_centre_history_is_the_past_output_moved_onto_the_mmse_centre(video, step):
     from seqrdp.codec.networks import move_to_centre
 
     torch.manual_seed(0)
-    model = SequentialCodec.from_config({**SMALL, "history_align": "centre"}).eval()
+    config = {**SMALL, "history_align": "centre", "history_step": step}
+    model = SequentialCodec.from_config(config).eval()
     blob = torch.zeros(video.shape[0], 1, 16, 32)
     blob[:, :, 2:5, 3:7] = 1.0
     seen = []
@@ -211,9 +213,12 @@ def test_centre_history_is_the_past_output_moved_onto_the_mmse_centre(video):
     model.heads["jd"].forward = original
     (_, _, mmse, history) = seen[1]
     # Tests of move_to_centre itself: tests/codec/test_networks.py.
-    assert torch.equal(history, move_to_centre(blob, mmse)) and history.sum() > 0
-    # The default warps the past by the field instead, and is stored without the key.
-    assert "history_align" not in SequentialCodec.from_config(SMALL).config
+    assert torch.equal(history, move_to_centre(blob, mmse, step)) and history.sum() > 0
+    # The default warps the past by the field instead, and is stored without the keys.
+    assert not {"history_align", "history_step"} & set(SequentialCodec.from_config(SMALL).config)
+    assert model.config.get("history_step", 0.0) == step
+    with pytest.raises(UsageError, match="history_step"):
+        SequentialCodec.from_config({**config, "history_step": -1.0})
     assert model.config["history_align"] == "centre"
     with pytest.raises(UsageError, match="history_align"):
         SequentialCodec.from_config({**SMALL, "history_align": "nearest"})

@@ -61,3 +61,27 @@ def test_move_to_centre_puts_each_frame_on_its_target_centre(cases):
     assert row.tolist() == list(map(float, target_rows))
     assert col.tolist() == list(map(float, target_cols))
     assert torch.allclose(moved.sum(dim=(1, 2, 3)), frames.sum(dim=(1, 2, 3)))
+
+
+@settings(max_examples=80, deadline=None)
+@given(r=st.integers(0, H - 1), c=st.integers(0, W - 1), tr=st.integers(0, H - 1),
+       tc=st.integers(0, W - 1), limit=st.floats(0.5, 20.0))  # fmt: skip
+def test_a_limited_move_goes_towards_the_target_by_at_most_the_limit(r, c, tr, tc, limit):
+    moved = move_to_centre(_dots([r], [c]), _dots([tr], [tc]), limit)
+    (rows, cols) = torch.nonzero(moved[0, 0], as_tuple=True)
+    step = (int(rows[0]) - r, int(cols[0]) - c)  # a dot moved by whole pixels stays a dot
+    want = (tr - r, tc - c)
+    distance = (want[0] ** 2 + want[1] ** 2) ** 0.5
+    if distance <= limit:
+        assert step == want  # close enough: all the way
+    else:
+        # The scaled step (limit along the way), each coordinate rounded: off by ≤ ½ pixel each.
+        exact = (want[0] * limit / distance, want[1] * limit / distance)
+        assert all(abs(s - e) <= 0.5 + 1e-6 for s, e in zip(step, exact, strict=True))
+        assert (step[0] ** 2 + step[1] ** 2) ** 0.5 <= limit + 2**-0.5 + 1e-6
+
+
+def test_limit_zero_is_the_whole_move():
+    torch.manual_seed(1)
+    frames, target = torch.rand(3, 1, H, W) ** 8, torch.rand(3, 1, H, W) ** 8
+    assert torch.equal(move_to_centre(frames, target, 0.0), move_to_centre(frames, target))

@@ -33,7 +33,11 @@ IFRAME_HEADS = ("generator", "patch", "refine")
 HISTORY_ALIGNS = ("field", "centre")
 # Keys written to a stored config only when they differ from this value, so that every model
 # stored before the key existed keeps its identity (the hash covers the stored dict).
-OMITTED_DEFAULTS: dict[str, Any] = {"history_align": "field", "history_base": ()}
+OMITTED_DEFAULTS: dict[str, Any] = {
+    "history_align": "field",
+    "history_base": (),
+    "history_step": 0.0,
+}
 # What a stored config written before a key existed meant (not the default of a new codec).
 LEGACY_VALUES: dict[str, Any] = {"iframe_head": "refine"}
 
@@ -86,6 +90,12 @@ class CodecConfig:
         second is a prior for one object on a dark background, like ``iframe_head =
         "patch"``: at a few bits for frame 1 the MMSE reference is a blob, the field
         estimated from it blurs, and a blurred past cannot be kept as it was.
+    history_step
+        With ``history_align = "centre"``: the farthest, in pixels, the past output moves
+        towards the MMSE frame's centre of mass (0: all the way). A joint PLF (``jd``) asks
+        the clip to move like a real one: where frame 1 was drawn off its place, a history
+        that jumps onto the MMSE frame's centre moves farther in one frame than a real object
+        does, and a critic of the clip sees it (Moving MNIST digits move 3.6 pixels a frame).
     history_base
         History heads whose P-frame decoder corrects their own moved past output instead of
         the MMSE frame: ``X̂_t = clamp(h_t + g(…))``, so that at initialisation the head
@@ -112,6 +122,7 @@ class CodecConfig:
     history: tuple[str, ...] | None = None
     history_align: str = "field"
     history_base: tuple[str, ...] = ()
+    history_step: float = 0.0
     reference: str = MMSE_HEAD
 
     def __post_init__(self) -> None:
@@ -155,6 +166,8 @@ class CodecConfig:
             raise UsageError("noise_dims must be >= 0 and scale_sigma > 0")
         if self.iframe_head not in IFRAME_HEADS:
             raise UsageError(f"iframe_head {self.iframe_head!r} is not one of {list(IFRAME_HEADS)}")
+        if not self.history_step >= 0:
+            raise UsageError(f"history_step must be >= 0 pixels, got {self.history_step}")
         if self.history_align not in HISTORY_ALIGNS:
             raise UsageError(
                 f"history_align {self.history_align!r} is not one of {list(HISTORY_ALIGNS)}"

@@ -208,7 +208,7 @@ class SequentialCodec(nn.Module):
                 if past is None:
                     history = torch.zeros_like(mmse)
                 elif config.history_align == "centre":
-                    history = move_to_centre(past, mmse)
+                    history = move_to_centre(past, mmse, config.history_step)
                 else:
                     history = self.pframe.predict(past, field)
             outputs[plf] = self.heads[plf](t, latent, noise, mmse, history)

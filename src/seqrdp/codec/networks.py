@@ -242,12 +242,17 @@ def translate(frames: torch.Tensor, rows: torch.Tensor, cols: torch.Tensor) -> t
     return torch.where(inside, picked, torch.zeros_like(picked)).view(n, c, h, w)
 
 
-def move_to_centre(frames: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+def move_to_centre(frames: torch.Tensor, target: torch.Tensor, limit: float = 0.0) -> torch.Tensor:
     """``frames`` translated at whole pixels so that each one's :func:`centre_of_mass` lands
-    on that of the same sample of ``target`` (both (N, C, H, W))."""
+    on that of the same sample of ``target`` (both (N, C, H, W)); with ``limit > 0`` it moves
+    along that way by at most ``limit`` pixels (the step rounded to whole pixels)."""
     row, col = centre_of_mass(frames)
     target_row, target_col = centre_of_mass(target)
-    return translate(frames, target_row - row, target_col - col)
+    rows, cols = target_row - row, target_col - col
+    if limit > 0:
+        scale = (limit / torch.hypot(rows, cols).clamp(min=1e-9)).clamp(max=1.0)
+        rows, cols = (rows * scale).round(), (cols * scale).round()
+    return translate(frames, rows, cols)
 
 
 class PatchGenerator(nn.Module):

@@ -311,5 +311,6 @@ def codec_config(config: Mapping[str, Any], channels: int = 1):
         heads=tuple(config["heads"]),
         history_align=config["history_align"],
         history_base=tuple(config["history_base"]),
+        history_step=float(config["history_step"]),
         reference=config["plf"] if config["mode"] == "end-to-end" else MMSE_HEAD,
     )
