@@ -194,7 +194,7 @@ def test_a_model_that_has_coded_still_trains_and_codes_the_same(video):
 
 @pytest.mark.parametrize("step", [0.0, 2.0])
 def test_centre_history_is_the_past_output_moved_onto_the_mmse_centre(video, step):
-    from seqrdp.codec.networks import move_to_centre
+    from seqrdp.moves import move_to_centre
 
     torch.manual_seed(0)
     config = {**SMALL, "history_align": "centre", "history_step": step}
@@ -227,7 +227,7 @@ def test_centre_history_is_the_past_output_moved_onto_the_mmse_centre(video, ste
 def test_history_base_head_starts_as_its_moved_past(video):
     """A ``history_base`` head whose correction is zero outputs its past output moved onto
     the frame (error permanence at initialisation); the MMSE frame is no part of it."""
-    from seqrdp.codec.networks import move_to_centre
+    from seqrdp.moves import move_to_centre
 
     torch.manual_seed(0)
     config = {**SMALL, "history_align": "centre", "history_base": ["jd"]}

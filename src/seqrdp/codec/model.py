@@ -25,11 +25,12 @@ from torch import nn
 from seqrdp.codec.config import CodecConfig
 from seqrdp.codec.heads import PerceptionHead
 from seqrdp.codec.iframe import IFrameModel
-from seqrdp.codec.networks import Generator, PatchGenerator, move_to_centre
+from seqrdp.codec.networks import Generator, PatchGenerator
 from seqrdp.codec.pframe import PFrameModel
 from seqrdp.codec.quantizer import DitheredQuantizer
 from seqrdp.codec.randomness import LocalRandomness, SharedRandomness
 from seqrdp.errors import UsageError
+from seqrdp.moves import move_to_centre
 from seqrdp.plfs import MMSE_HEAD
 
 Randomness = SharedRandomness | LocalRandomness

@@ -10,7 +10,7 @@ theory; docs/training.md, "What was tried", says what gradients into the past di
 
 ``aligned`` (the ``critic_align`` training option) gives a ``jd`` or ``sa`` critic one more view
 of the same frames: each past frame moved at whole pixels so that its centre of mass lands on
-frame ``t``'s (:func:`~seqrdp.codec.networks.move_to_centre`, on both sides alike). Whether frame
+frame ``t``'s (:func:`~seqrdp.moves.move_to_centre`, on both sides alike). Whether frame
 ``t`` shows the object of the past then becomes a comparison of pixels at one place, which a
 convolutional critic sees at once, instead of one across the distance the object moved. The
 view is a function of the frames the PLF compares, so the critic still compares their joint
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import torch
 
-from seqrdp.codec.networks import move_to_centre
+from seqrdp.moves import move_to_centre
 from seqrdp.plfs import PAST, PLFS
 
 __all__ = ["PAST", "PLFS", "critic_frames", "critic_inputs", "with_aligned_past"]

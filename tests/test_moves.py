@@ -4,7 +4,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqrdp.codec.networks import centre_of_mass, move_to_centre, translate
+from seqrdp.moves import centre_of_mass, move_to_centre, translate
 
 H, W = 12, 16
 
