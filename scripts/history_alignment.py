@@ -26,10 +26,10 @@ import sys
 
 import torch
 
-from seqrdp.codec.networks import move_to_centre
 from seqrdp.data.arrays import load_videoset
 from seqrdp.data.dataset import frames_to_tensor
 from seqrdp.errors import UsageError
+from seqrdp.moves import move_to_centre
 from seqrdp.zoo import load_model
 
 

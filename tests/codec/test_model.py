@@ -212,7 +212,7 @@ def test_centre_history_is_the_past_output_moved_onto_the_mmse_centre(video, ste
     model(video, seeds=SEEDS)
     model.heads["jd"].forward = original
     (_, _, mmse, history) = seen[1]
-    # Tests of move_to_centre itself: tests/codec/test_networks.py.
+    # Tests of move_to_centre itself: tests/test_moves.py.
     assert torch.equal(history, move_to_centre(blob, mmse, step)) and history.sum() > 0
     # The default warps the past by the field instead, and is stored without the keys.
     assert not {"history_align", "history_step"} & set(SequentialCodec.from_config(SMALL).config)

@@ -50,11 +50,14 @@ def fmd_scale(estimate_var: float, sigma2: float, perception: float) -> float:
 def fmd_decoder(frame: Frame, perception: float) -> np.ndarray:
     """Framewise-marginal PLF, any budget ``P``: ``x = (s/√q) w_j``; fresh noise if ``q = 0``."""
     s = fmd_scale(frame.estimate_var, frame.sigma2, perception)
-    if frame.estimate_var <= 0.0:
+    # ‖w_j‖ by hypot, not √q_j: a tiny ρ makes q_j subnormal (ρ = 1e-160 gives q ≈ 1e-320, with
+    # a few significant bits), and the quotient s/√q would then miss the scale by 1e-4.
+    length = math.hypot(*frame.target)
+    if frame.estimate_var <= 0.0 or length == 0.0:
         decoder = np.zeros(frame.index)
         decoder[-1] = s
         return decoder
-    return (s / math.sqrt(frame.estimate_var)) * frame.target
+    return (s / length) * frame.target
 
 
 def has_closed_form(plf: str, budgets: np.ndarray) -> bool:
