@@ -3,8 +3,11 @@
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seqrdp.codec.model import SequentialCodec
+from seqrdp.codec.networks import category_one_hot
 from seqrdp.errors import UsageError
 
 SMALL = {"size": [16, 32], "width": 8, "noise_dims": 4, "iframe_bits": 4, "pframe_bits": 16,
@@ -155,6 +158,9 @@ def test_training_forward_passes_gradients_to_encoders(video):
         ({"heads": ["fmd", "xyz"]}, "xyz"),
         ({"reference": "jd", "heads": ["fmd"]}, "reference"),
         ({"colour": 3}, "colour"),
+        ({"iframe_categories": 3}, "shared frame-1 generator"),
+        ({"iframe_categories": 1, "iframe_head": "patch"}, "at least 2"),
+        ({"iframe_categories": 5, "iframe_head": "patch"}, "more than noise_dims"),
     ],
 )
 def test_bad_configs_name_the_offending_key(override, message):
@@ -247,3 +253,40 @@ def test_history_base_head_starts_as_its_moved_past(video):
     assert "history_base" not in SequentialCodec.from_config(SMALL).config
     with pytest.raises(UsageError, match="history_base"):
         SequentialCodec.from_config({**SMALL, "history_base": ["fmd"]})
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(2, 8), st.integers(0, 4), st.integers(0, 2**31 - 1))
+def test_category_one_hot_marks_the_largest_of_the_first_k_noise_coordinates(k, extra, seed):
+    noise = torch.randn(5, k + extra, generator=torch.Generator().manual_seed(seed))
+    code = category_one_hot(noise, k)
+    assert code.shape == (5, k) and torch.equal(code.sum(dim=1), torch.ones(5))
+    for row, values in zip(code, noise, strict=True):
+        index = int(row.argmax())
+        assert all(values[index] >= values[j] for j in range(k))
+
+
+def test_category_one_hot_of_gaussian_noise_is_uniform_over_its_values():
+    # Argmax of k i.i.d. continuous draws: each index with probability 1/k, by symmetry.
+    draws, k = 40_000, 10
+    noise = torch.randn(draws, 16, generator=torch.Generator().manual_seed(0))
+    counts = category_one_hot(noise, k).sum(dim=0)
+    sigma = (draws * (1 / k) * (1 - 1 / k)) ** 0.5  # binomial standard deviation
+    assert torch.all((counts - draws / k).abs() < 5 * sigma)
+
+
+def test_iframe_categories_feed_the_shared_generator_a_one_hot_code(video):
+    config = {**SMALL, "iframe_head": "patch", "iframe_categories": 3}
+    torch.manual_seed(0)
+    model = SequentialCodec.from_config(config).eval()
+    first = model.iframe_generator.generator.project.in_features
+    assert first == model.codec_config.iframe_dims + SMALL["noise_dims"] + 3
+    latent, noise = torch.zeros(2, model.codec_config.iframe_dims), torch.randn(2, 4)
+    vector = model.generator_input(latent, noise)
+    assert torch.equal(vector[:, -3:], category_one_hot(noise, 3))
+    # The code is part of the stored shape, omitted when off (older models keep their hash).
+    assert model.config["iframe_categories"] == 3
+    assert "iframe_categories" not in SequentialCodec.from_config(SMALL).config
+    expected = model(video, seeds=SEEDS)["reconstructions"]["jd"]
+    decoded = model.decompress(model.compress(video, SEEDS), SEEDS, "jd", size=(16, 32))
+    assert torch.allclose(decoded, expected, atol=1e-6)

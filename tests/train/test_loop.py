@@ -2,6 +2,7 @@
 
 import csv
 import json
+import math
 
 import pytest
 import torch
@@ -286,6 +287,27 @@ def test_lambda_diversity_adds_the_mode_seeking_term_to_the_frame_1_stage(tiny, 
     assert generator and any(not torch.equal(plain[k], seeking[k]) for k in generator)
     # Only the frame-1 generator moves in the frame-1 stage, with or without the term.
     assert all(torch.equal(plain[k], seeking[k]) for k in plain if k.startswith("pframe."))
+
+
+def test_lambda_info_trains_a_code_network_beside_the_critics_and_resumes_exactly(tiny, tmp_path):
+    config = tiny(iframe_head="patch", size=32, iframe_categories=3, lambda_info=1.0,
+                  mse_steps=0, iframe_steps=4, perception_steps=0)  # fmt: skip
+    train(config, tmp_path / "whole")
+    with open(tmp_path / "whole" / "log.csv") as f:
+        rows = list(csv.DictReader(f))
+    # Both sides log the cross-entropy of the code: near log 3 while nothing tells them apart.
+    for key in ("info", "info/critic"):
+        assert all(0 < float(row[key]) < 3 * math.log(3) for row in rows), key
+    state = load_file(checkpoint.current(tmp_path / "whole") / "state.safetensors")
+    assert state["critics.info.score.weight"].shape[0] == 3  # one logit per value
+    # The code network's weights and moments are in the checkpoint: a rerun resumes exactly.
+    train(config, tmp_path / "resumed", stop_after=3)
+    train(config, tmp_path / "resumed")
+    whole, resumed = _tensors(tmp_path / "whole"), _tensors(tmp_path / "resumed")
+    assert whole.keys() == resumed.keys()
+    assert all(torch.equal(whole[k], resumed[k]) for k in whole)
+    with pytest.raises(UsageError, match="iframe_categories"):
+        tiny(lambda_info=1.0)
 
 
 def test_critic_align_gives_history_critics_the_moved_past(tiny, tmp_path):

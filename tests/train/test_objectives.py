@@ -1,10 +1,18 @@
 """The decoder and critic losses, checked against values computed by hand."""
 
+import math
+
 import pytest
 import torch
 from torch import nn
 
-from seqrdp.train.objectives import critic_loss, critic_name, decoder_loss, mode_seeking
+from seqrdp.train.objectives import (
+    critic_loss,
+    critic_name,
+    decoder_loss,
+    info_loss,
+    mode_seeking,
+)
 
 
 class Linear(nn.Module):
@@ -89,3 +97,22 @@ def test_mode_seeking_is_one_over_the_output_gap_per_noise_gap():
     # mean |first − second| = 0.5; over a noise gap of 2 that is 0.25, so 1 / 0.25001.
     assert float(mode_seeking(first, second, torch.tensor(2.0))) == pytest.approx(1 / 0.25001)
     assert float(mode_seeking(first, first, torch.tensor(1.0))) == pytest.approx(1e5)
+
+
+def test_info_loss_is_the_cross_entropy_of_the_code_log_k_for_a_network_that_cannot_tell():
+    frames = torch.rand(6, 1, 16, 16)
+    code = nn.functional.one_hot(torch.tensor([0, 1, 2, 3, 4, 0]), 5).float()
+
+    class Blind(nn.Module):  # the same logits for every frame: the uniform guess
+        def forward(self, x):
+            return torch.zeros(len(x), 5)
+
+    assert float(info_loss(Blind(), frames, code)) == pytest.approx(math.log(5), rel=1e-6)
+
+    class Knows(nn.Module):  # logit 2 on the drawn value, 0 elsewhere
+        def forward(self, x):
+            return 2.0 * code
+
+    # −log(e^2 / (e^2 + 4)), by hand.
+    expected = math.log(1 + 4 * math.exp(-2))
+    assert float(info_loss(Knows(), frames, code)) == pytest.approx(expected, rel=1e-5)

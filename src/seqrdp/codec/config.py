@@ -27,6 +27,7 @@ MAX_VALUES = {
     "width": 2**16,
     "noise_dims": 2**20,
     "scale_levels": 16,
+    "iframe_categories": 2**10,
 }
 MAX_SIDE = 16384
 IFRAME_HEADS = ("generator", "patch", "refine")
@@ -37,6 +38,7 @@ OMITTED_DEFAULTS: dict[str, Any] = {
     "history_align": "field",
     "history_base": (),
     "history_step": 0.0,
+    "iframe_categories": 0,
 }
 # What a stored config written before a key existed meant (not the default of a new codec).
 LEGACY_VALUES: dict[str, Any] = {"iframe_head": "refine"}
@@ -77,6 +79,14 @@ class CodecConfig:
         background, as in Moving MNIST), both shared by every head; ``"refine"`` gives each
         head a decoder that corrects the MMSE frame
         (:class:`~seqrdp.codec.networks.ConditionalDecoder`, like every P-frame's).
+    iframe_categories
+        With a shared frame-1 generator (``"generator"`` or ``"patch"``): a categorical code
+        of this many values that it also receives, as a one-hot vector
+        (:func:`~seqrdp.codec.networks.category_one_hot`: the index of the largest of the
+        first ``iframe_categories`` noise coordinates, uniform over the values). Trained
+        with an InfoGAN term (Chen et al., NeurIPS 2016), each value becomes one kind of
+        object, so that at a few bits frame 1 commits to one digit instead of drawing shapes
+        between digits. 0 (default): none.
     heads
         Perception heads (PLFs) besides the MMSE head.
     history
@@ -118,6 +128,7 @@ class CodecConfig:
     scale_levels: int = 4
     scale_sigma: float = 1.0
     iframe_head: str = "refine"
+    iframe_categories: int = 0
     heads: tuple[str, ...] = PLFS
     history: tuple[str, ...] | None = None
     history_align: str = "field"
@@ -166,6 +177,18 @@ class CodecConfig:
             raise UsageError("noise_dims must be >= 0 and scale_sigma > 0")
         if self.iframe_head not in IFRAME_HEADS:
             raise UsageError(f"iframe_head {self.iframe_head!r} is not one of {list(IFRAME_HEADS)}")
+        if self.iframe_categories:
+            if self.iframe_head == "refine" or self.iframe_categories < 2:
+                raise UsageError(
+                    "iframe_categories needs a shared frame-1 generator (iframe_head generator"
+                    f" or patch) and at least 2 values, got {self.iframe_categories} with"
+                    f" {self.iframe_head!r}"
+                )
+            if self.iframe_categories > self.noise_dims:
+                raise UsageError(
+                    f"iframe_categories {self.iframe_categories} is more than noise_dims"
+                    f" {self.noise_dims} (the code is read from the noise)"
+                )
         if not self.history_step >= 0:
             raise UsageError(f"history_step must be >= 0 pixels, got {self.history_step}")
         if self.history_align not in HISTORY_ALIGNS:

@@ -25,7 +25,7 @@ from torch import nn
 from seqrdp.codec.config import CodecConfig
 from seqrdp.codec.heads import PerceptionHead
 from seqrdp.codec.iframe import IFrameModel
-from seqrdp.codec.networks import Generator, PatchGenerator
+from seqrdp.codec.networks import Generator, PatchGenerator, category_one_hot
 from seqrdp.codec.pframe import PFrameModel
 from seqrdp.codec.quantizer import DitheredQuantizer
 from seqrdp.codec.randomness import LocalRandomness, SharedRandomness
@@ -77,14 +77,20 @@ class SequentialCodec(nn.Module):
             }
         )
         self.iframe_generator: nn.Module | None = None
+        # The shared generator's vector: [latent, noise, one-hot category] (generator_input).
+        dims = config.iframe_dims + config.noise_dims + config.iframe_categories
         if config.heads and config.iframe_head == "generator":
-            self.iframe_generator = Generator(
-                config.iframe_dims + config.noise_dims, c, c, config.width, config.size
-            )
+            self.iframe_generator = Generator(dims, c, c, config.width, config.size)
         elif config.heads and config.iframe_head == "patch":
-            self.iframe_generator = PatchGenerator(
-                config.iframe_dims + config.noise_dims, c, config.width, config.size
-            )
+            self.iframe_generator = PatchGenerator(dims, c, config.width, config.size)
+
+    def generator_input(self, latent: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+        """The shared frame-1 generator's vector: ``[latent, noise]``, then the one-hot
+        categorical code read from the noise when ``iframe_categories`` is set."""
+        parts = [latent, noise]
+        if self.codec_config.iframe_categories:
+            parts.append(category_one_hot(noise, self.codec_config.iframe_categories))
+        return torch.cat(parts, dim=1)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> SequentialCodec:
@@ -192,7 +198,7 @@ class SequentialCodec(nn.Module):
             # Every PLF compares P(X_1) with P(X̂_1) at frame 1: one shared frame-1 decoder
             # (and noise), so every head starts its clip from the same X̂_1.
             noise = randomness.normal(t, "noise/iframe", (config.noise_dims,))
-            drawn = self.iframe_generator(torch.cat([latent, noise], dim=1), mmse)
+            drawn = self.iframe_generator(self.generator_input(latent, noise), mmse)
         for plf in config.heads:
             if plf not in heads and plf != config.reference:
                 continue

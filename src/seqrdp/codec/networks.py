@@ -159,6 +159,14 @@ def shrink_(layer: nn.Conv2d, scale: float = 0.1) -> None:
         layer.bias.zero_()
 
 
+def category_one_hot(noise: torch.Tensor, categories: int) -> torch.Tensor:
+    """(N, dims) noise → (N, categories) one-hot of the index of the largest of its first
+    ``categories`` coordinates: a categorical code, uniform over its values for i.i.d.
+    Gaussian noise, that a decoder reads from the noise it already shares with the encoder."""
+    index = noise[:, :categories].argmax(dim=1)
+    return nn.functional.one_hot(index, categories).to(noise.dtype)
+
+
 class PixelNorm(nn.Module):
     """Normalise each pixel's feature vector to unit mean square (Karras et al., ICLR 2018):
     the generator's normalisation, independent of the batch, so decoding one clip gives what

@@ -41,6 +41,9 @@ class Critic(nn.Module):
     minibatch_std
         Group size of the minibatch standard-deviation feature (0 = none); every batch the
         critic scores must then have a multiple of it samples.
+    outputs
+        Scores per stack: 1 (a critic, output (N,)) or more (N, outputs), e.g. the logits of
+        the InfoGAN network that reads the frame-1 generator's categorical code back.
     """
 
     def __init__(
@@ -51,8 +54,11 @@ class Critic(nn.Module):
         size: int | tuple[int, int] = 64,
         spectral_norm: bool = False,
         minibatch_std: int = 0,
+        outputs: int = 1,
     ) -> None:
         super().__init__()
+        if outputs < 1:
+            raise ValueError(f"outputs must be at least 1, got {outputs}")
         if minibatch_std < 0:
             raise ValueError(f"minibatch_std must be non-negative, got {minibatch_std}")
         self.minibatch_std = minibatch_std
@@ -66,7 +72,7 @@ class Critic(nn.Module):
             inputs = out
         self.features = nn.Sequential(*layers)
         extra = 1 if minibatch_std else 0
-        self.score = nn.Linear((inputs + extra) * (h // 16) * (w // 16), 1)
+        self.score = nn.Linear((inputs + extra) * (h // 16) * (w // 16), outputs)
         if spectral_norm:
             for layer in (*self.features, self.score):
                 if isinstance(layer, nn.Conv2d | nn.Linear):
@@ -76,7 +82,8 @@ class Critic(nn.Module):
         features = self.features(x)
         if self.minibatch_std:
             features = torch.cat([features, group_std(features, self.minibatch_std)], dim=1)
-        return self.score(features.flatten(1)).squeeze(1)
+        scores = self.score(features.flatten(1))
+        return scores.squeeze(1) if scores.shape[1] == 1 else scores
 
 
 def group_std(features: torch.Tensor, group: int) -> torch.Tensor:

@@ -15,6 +15,7 @@ from torch import nn
 
 from seqrdp.codec.model import MMSE_HEAD, SequentialCodec
 from seqrdp.errors import UsageError
+from seqrdp.perception.critics import Critic
 from seqrdp.perception.plf import critic_frames
 from seqrdp.train import objectives
 from seqrdp.train.config import codec_config
@@ -35,13 +36,21 @@ def build_codec(config: Mapping[str, Any], channels: int) -> SequentialCodec:
 
 
 def build_critics(config: Mapping[str, Any], plfs: Sequence[str], channels: int) -> nn.ModuleDict:
-    """One critic per (PLF, frame), keyed by :func:`~seqrdp.train.objectives.critic_name`."""
+    """One critic per (PLF, frame), keyed by :func:`~seqrdp.train.objectives.critic_name`;
+    with ``lambda_info`` also the InfoGAN network (key :data:`~seqrdp.train.objectives.INFO`),
+    which trains beside them."""
     if config["codec"] != "vector":
-        return objectives.build_critics(
+        critics = objectives.build_critics(
             plfs, config["frames"], channels, config["critic_width"], config["size"],
             spectral_norm=config["critic_loss"] == "hinge",
             minibatch_std=config["critic_minibatch_std"], aligned=config["critic_align"],
         )  # fmt: skip
+        if config["lambda_info"]:
+            critics[objectives.INFO] = Critic(
+                1, channels, config["critic_width"], config["size"],
+                outputs=config["iframe_categories"],
+            )  # fmt: skip
+        return critics
     from seqrdp.perception.vector_critic import VectorCritic
 
     return nn.ModuleDict(

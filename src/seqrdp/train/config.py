@@ -159,7 +159,14 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("lr", "perception_lr", "critic_lr"):
         if not config[key] > 0:
             raise ConfigError(key, f"{key} must be positive, got {config[key]}")
-    for key in ("gp_weight", "lambda_mse", "lambda_perc", "lambda_diversity", "clip_norm"):
+    for key in (
+        "gp_weight",
+        "lambda_mse",
+        "lambda_perc",
+        "lambda_diversity",
+        "lambda_info",
+        "clip_norm",
+    ):
         if config[key] < 0:
             raise ConfigError(key, f"{key} must be non-negative, got {config[key]}")
     if not config["lr_decay"] >= 1:
@@ -170,8 +177,12 @@ def check_config(config: Mapping[str, Any]) -> dict[str, Any]:
             "critic_minibatch_std",
             f"critic_minibatch_std {group} must divide the batch ({config['batch']} clips)",
         )
+    if config["iframe_categories"] and config["codec"] == "vector":
+        raise ConfigError("iframe_categories", "iframe_categories needs the conv codec")
     if config["critic_align"] and config["codec"] == "vector":
         raise ConfigError("critic_align", "critic_align moves frames: it needs the conv codec")
+    if config["lambda_info"] and not config["iframe_categories"]:
+        raise ConfigError("lambda_info", "lambda_info needs iframe_categories (a code to read)")
     if config["init_heads"] and not config["init"]:
         raise ConfigError("init_heads", "init_heads needs init (the core the heads go on)")
     if config["seed"] > SEED_MAX:
@@ -308,6 +319,7 @@ def codec_config(config: Mapping[str, Any], channels: int = 1):
         scale_levels=config["scale_levels"],
         scale_sigma=config["scale_sigma"],
         iframe_head=config["iframe_head"],
+        iframe_categories=config["iframe_categories"],
         heads=tuple(config["heads"]),
         history_align=config["history_align"],
         history_base=tuple(config["history_base"]),

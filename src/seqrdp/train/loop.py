@@ -37,7 +37,7 @@ from seqrdp.train.config import check_config, default_config
 from seqrdp.train.data import clip_source
 from seqrdp.train.distributed import Distributed
 from seqrdp.train.log import RunLog, progress_bar
-from seqrdp.train.objectives import critic_loss, decoder_loss, mode_seeking
+from seqrdp.train.objectives import INFO, critic_loss, decoder_loss, info_loss, mode_seeking
 from seqrdp.train.samples import sample_grid, save_samples
 from seqrdp.train.stages import Stage, plan, stage_at
 
@@ -200,16 +200,19 @@ def _step(
     video = clips(0)[:, : stage.frames[1]]
     first = stage.frames[0]
     generator = getattr(model, "iframe_generator", None)
-    seeking = config["lambda_diversity"] > 0 and stage.name == "iframe" and generator is not None
+    in_iframe = stage.name == "iframe" and generator is not None
+    seeking = config["lambda_diversity"] > 0 and in_iframe
+    informed = config["lambda_info"] > 0 and in_iframe
     drawn: dict[str, Any] = {}
-    if seeking:  # the shared frame-1 generator's inputs and output, for a second noise draw
+    if seeking or informed:  # the shared frame-1 generator's inputs and output
         hook = generator.register_forward_hook(
             lambda _, inputs, output: drawn.update(inputs=inputs, output=output)
         )
     outputs = model(video, heads=tuple(dict.fromkeys((MMSE_HEAD, *stage.heads))))
     outputs = outputs["reconstructions"]
-    if seeking:
+    if seeking or informed:
         hook.remove()
+    code = drawn["inputs"][0][:, -model.codec_config.iframe_categories :] if informed else None
     kind = config["critic_loss"]
     if stage.perception:
         critics.requires_grad_(True)
@@ -220,6 +223,10 @@ def _step(
                 source, fakes, stage.heads, critics, config["gp_weight"], kind, first,
                 config["critic_align"],
             )  # fmt: skip
+            if informed and fakes is outputs:  # the InfoGAN network learns on these draws
+                term = info_loss(critics[INFO], drawn["output"].detach(), code)
+                stats["info/critic"] = float(term.detach())
+                loss = loss + config["lambda_info"] * term
             _update(
                 optimizers["critic_adam"], loss, critics.parameters(), dist, config["clip_norm"]
             )
@@ -245,22 +252,30 @@ def _step(
         config["lambda_mse"], config["lambda_perc"], first, config["critic_align"],
     )  # fmt: skip
     if seeking:
-        term = _redraw_gap(generator, drawn, model.codec_config.noise_dims)
+        term = _redraw_gap(model, drawn)
         decoder_stats["diversity"] = float(term.detach())
         loss = loss + config["lambda_diversity"] * term
+    if informed:
+        term = info_loss(critics[INFO], drawn["output"], code)
+        decoder_stats["info"] = float(term.detach())
+        loss = loss + config["lambda_info"] * term
     _update(optimizers["decoder_adam"], loss, trainable(model, stage), dist, config["clip_norm"])
     return {**decoder_stats, **stats}
 
 
-def _redraw_gap(generator: nn.Module, drawn: dict[str, Any], noise_dims: int) -> torch.Tensor:
+def _redraw_gap(model: SequentialCodec, drawn: dict[str, Any]) -> torch.Tensor:
     """:func:`~seqrdp.train.objectives.mode_seeking` of the frame-1 generator's output in
     ``drawn`` (its inputs and output in this step's forward pass) against a second draw on the
-    same bits (latent and MMSE frame) with fresh noise: its vector is ``[latent, noise]``, the
-    noise last."""
+    same bits (latent and MMSE frame) with fresh noise: its vector is
+    :meth:`~seqrdp.codec.model.SequentialCodec.generator_input`'s ``[latent, noise, code]``."""
     vector, mmse = drawn["inputs"]
-    noise = torch.randn_like(vector[:, -noise_dims:])
-    again = generator(torch.cat([vector[:, :-noise_dims], noise], dim=1), mmse)
-    gap = (vector[:, -noise_dims:] - noise).abs().mean()
+    config = model.codec_config
+    latent_dims = vector.shape[1] - config.noise_dims - config.iframe_categories
+    latent = vector[:, :latent_dims]
+    first = vector[:, latent_dims : latent_dims + config.noise_dims]
+    noise = torch.randn_like(first)
+    again = model.iframe_generator(model.generator_input(latent, noise), mmse)
+    gap = (first - noise).abs().mean()
     return mode_seeking(drawn["output"], again, gap)
 
 
@@ -530,4 +545,6 @@ def _columns(run: Run) -> list[str]:
         columns += [f"{kind}/{plf}" for plf in run.plfs]
     if run.config["lambda_diversity"] > 0:
         columns.append("diversity")
+    if run.config["lambda_info"] > 0:
+        columns += ["info", "info/critic"]
     return columns

@@ -33,6 +33,8 @@ def critic_name(plf: str, t: int) -> str:
 
 
 CRITIC_LOSSES = ("wgan-gp", "hinge")
+# Key, among the critics, of the InfoGAN network of the frame-1 generator's categorical code.
+INFO = "info"
 
 
 def build_critics(
@@ -145,6 +147,15 @@ def critic_loss(
         stats[f"penalty/{head}"] = penalty
     stats["loss/critic"] = float(total.detach())
     return total, stats
+
+
+def info_loss(network: nn.Module, frames: torch.Tensor, code: torch.Tensor) -> torch.Tensor:
+    """InfoGAN term (Chen et al., *InfoGAN*, NeurIPS 2016) of a categorical code: the
+    cross-entropy of ``network``'s logits on generated ``frames`` (N, C, H, W) against the
+    one-hot ``code`` (N, K) that drew them. The network and the generator both minimise it
+    (a variational lower bound on their mutual information, up to the code's entropy
+    ``log K``), so each value of the code comes to draw frames the network tells apart."""
+    return nn.functional.cross_entropy(network(frames), code.argmax(dim=1))
 
 
 def mode_seeking(
